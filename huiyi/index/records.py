@@ -5,7 +5,7 @@ Offsets are always [start, end) character offsets into `Document.text`, the clea
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -52,7 +52,7 @@ class DocumentMeta(BaseModel):
     title: str
     meeting_type: str | None = None  # 全会, 经济运行分析会, 讲评会, 例会, 碰头会, 工作总结 …
     date_text: str | None = None  # the date as written, e.g. "9月13日上午"
-    date_iso: date | None = None  # derived where possible
+    date_iso: dt.date | None = None  # derived where possible
     year_inferred: bool = False  # True when the year was not written next to the date
     region: str | None = None  # 衡东县, 雁峰区 …
     speakers: list[Speaker] = Field(default_factory=list)
@@ -90,7 +90,7 @@ class DocumentRecord(BaseModel):
     id: str
     title: str
     source: str
-    date: date | None = None
+    date: dt.date | None = None
     date_text: str | None = None
     year_inferred: bool = False
     region: str | None = None
@@ -105,8 +105,8 @@ class DocumentRecord(BaseModel):
 class SearchFilters(BaseModel):
     doc_ids: list[str] | None = None
     region: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
 
 
 class SearchHit(BaseModel):
