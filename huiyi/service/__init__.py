@@ -1,0 +1,1 @@
+"""Service layer: answering, summarising, LLM client, HTTP app."""

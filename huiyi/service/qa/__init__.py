@@ -1,0 +1,1 @@
+"""Question answering: analysis, extractive answering, grounding checks, chat history."""
