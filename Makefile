@@ -1,0 +1,47 @@
+# huiyi — the two commands a newcomer needs: `make serve` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OMP_NUM_THREADS ?= 2
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: serve test test-fast test-llama eval bench install browser llama clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Set up, ingest seeds/ into ./data on first start, serve on http://127.0.0.1:8000
+serve: install
+	$(BIN)/huiyi serve
+
+## Every test tier and the eval gate (what CI runs)
+test: install browser llama
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/huiyi eval --out .cache/eval-out
+
+## Unit and integration tests without the browser and the real-model tiers
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not browser and not llama"
+
+eval: install
+	$(BIN)/huiyi eval
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+## Debian chromium for the browser tests (root, as on CI)
+browser:
+	bash scripts/install_browser.sh
+
+## llama-cpp-python[server] + the tiny gemma GGUF for the real-model tier (compiles once, then cached)
+llama: install
+	bash scripts/llama_server.sh install
+
+clean:
+	rm -rf data .cache eval-report.json eval-report.md

@@ -1,0 +1,235 @@
+"""`huiyi` command line. Exit codes: 0 ok, 1 some files failed / eval gate failed, 2 bad input,
+3 not found, 4 embedding mismatch, 5 store unavailable, 6 LLM/embeddings endpoint failed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from huiyi.config import Settings
+from huiyi.errors import HuiyiError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="huiyi 会议报告问答与纪要 — questions and summaries over meeting reports.")
+out = Console()
+err = Console(stderr=True)
+
+
+def _service():
+    from huiyi.service.core import Huiyi
+
+    return Huiyi.open(Settings())
+
+
+def _fail(exc: HuiyiError) -> None:
+    err.print(f"[red]错误 {exc.code}[/red]: {exc.message}")
+    raise typer.Exit(exc.exit_code)
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders of reports")]) -> None:
+    """Ingest report files and folders (.txt .md .html .docx .pdf) into the index."""
+    from tqdm import tqdm
+
+    try:
+        service = _service()
+        bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr, disable=None)
+
+        def on_progress(done: int, total: int, name: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(name[-30:])
+            bar.refresh()
+
+        report = service.ingest_paths(paths, on_progress=on_progress)
+        bar.close()
+    except HuiyiError as exc:
+        _fail(exc)
+    table = Table(title="ingest")
+    for col in ("documents", "chunks", "added", "replaced", "unchanged", "skipped", "errors"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(x) for x in (report.documents, report.chunks, report.added, report.replaced,
+                                      report.unchanged, report.skipped, len(report.errors))))
+    out.print(table)
+    for e in report.errors:
+        err.print(f"[yellow]{e.source}[/yellow] {e.code}: {e.message}")
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@app.command()
+def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """List stored documents."""
+    try:
+        records = _service().documents()
+    except HuiyiError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json([r.model_dump(mode="json") for r in records])
+        return
+    table = Table(title=f"{len(records)} documents")
+    for col in ("id", "title", "date", "region", "chunks", "placeholders"):
+        table.add_column(col)
+    for r in records:
+        date = f"{r.date or r.date_text or ''}{'*' if r.year_inferred else ''}"
+        table.add_row(r.id, r.title[:40], date, r.region or "", str(r.chunks), str(r.placeholders))
+    out.print(table)
+
+
+@app.command()
+def search(
+    query: str,
+    k: Annotated[int, typer.Option("-k", help="Number of results")] = 8,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Hybrid keyword + vector search over the chunks."""
+    try:
+        hits = _service().search(query, k=k)
+    except HuiyiError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json([h.model_dump(mode="json") for h in hits])
+        return
+    for i, h in enumerate(hits, 1):
+        out.print(f"[bold]{i}. {h.title}[/bold] [dim]{h.doc_id} [{h.start},{h.end}) score={h.score:.4f}[/dim]")
+        out.print("   " + h.text.replace("\n", " ")[:200])
+
+
+@app.command()
+def rm(doc_id: str) -> None:
+    """Delete a document and every trace of it."""
+    try:
+        _service().delete(doc_id)
+    except HuiyiError as exc:
+        _fail(exc)
+    out.print(f"deleted {doc_id}")
+
+
+@app.command()
+def ask(
+    question: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full response object")] = False,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Restrict to document id(s)")] = None,
+) -> None:
+    """Ask a question; prints the answer and its quoted sources."""
+    from huiyi.index.records import SearchFilters
+    from huiyi.service.qa.models import AskRequest
+
+    try:
+        filters = SearchFilters(doc_ids=doc) if doc else None
+        response = _service().ask(AskRequest(question=question, filters=filters))
+    except HuiyiError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(response.model_dump(mode="json"))
+        return
+    out.print(f"[bold]{response.answer}[/bold]  [dim]({response.status}, {response.mode})[/dim]")
+    for i, c in enumerate(response.citations, 1):
+        out.print(f"  [{i}] {c.title} [dim]{c.doc_id} [{c.start},{c.end})[/dim]\n      “{c.quote}”")
+    if response.fallback:
+        out.print(f"[yellow]{response.fallback}[/yellow]")
+
+
+@app.command()
+def summarize(
+    doc_id: str,
+    fmt: Annotated[str, typer.Option("--format", help="json, md or docx")] = "md",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file (docx needs it)")] = None,
+) -> None:
+    """One-click meeting summary (会议纪要要素) of a stored document."""
+    try:
+        body, _media, filename = _service().summary_export(doc_id, fmt)
+    except HuiyiError as exc:
+        _fail(exc)
+    if fmt == "docx" and output is None:
+        output = Path(filename)
+    if output:
+        output.write_bytes(body)
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(body.decode("utf-8") + "\n")
+
+
+@app.command()
+def indicators(
+    name: str,
+    region: Annotated[Optional[str], typer.Option("--region")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Every report's value for one indicator (GDP, 固定资产投资, …), with period and source."""
+    try:
+        data = _service().indicators(name, region)
+    except HuiyiError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json(data)
+        return
+    table = Table(title=str(data["indicator"]))
+    for col in ("region", "period", "value", "change", "doc"):
+        table.add_column(col)
+    for r in data["rows"]:
+        value = "未披露" if r.get("undisclosed") else f"{r.get('value') or ''}"
+        table.add_row(r.get("region") or "", r.get("period") or "", value, r.get("change") or "", r.get("doc_id") or "")
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port")] = None,
+) -> None:
+    """Serve the API and web page; ingests seeds/ into an empty store on first start."""
+    import uvicorn
+
+    from huiyi.service.app import create_app
+    from huiyi.service.core import Huiyi
+
+    settings = Settings()
+    try:
+        service = Huiyi.open(settings)
+        if settings.ingest_seeds_on_start and not service.documents() and settings.seeds_dir.is_dir():
+            err.print(f"empty store: ingesting {settings.seeds_dir} …")
+            report = service.ingest_paths([settings.seeds_dir])
+            err.print(f"ingested {report.added} documents, {report.chunks} chunks")
+    except HuiyiError as exc:
+        _fail(exc)
+    uvicorn.run(create_app(settings, service), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@app.command("eval")
+def eval_(
+    update_baseline: Annotated[bool, typer.Option("--update-baseline", help="Accept this run as the new baseline")] = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where eval-report.json/.md go")] = Path("."),
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Index dir for the eval corpus (default: a cache under .cache/eval)")] = None,
+) -> None:
+    """Run the gold Q&A and summary cases through the service; exit 1 under the thresholds."""
+    from huiyi.evals.harness import main as eval_main
+
+    argv = ["--out", str(out_dir)]
+    if update_baseline:
+        argv.append("--update-baseline")
+    if data_dir:
+        argv += ["--data-dir", str(data_dir)]
+    try:
+        code = eval_main(argv)
+    except HuiyiError as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,174 @@
+"""The service: one object composing the index, the answerers, the summariser and the LLM.
+
+HTTP routes and CLI commands call only this; they never search, prompt or extract themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from huiyi.config import Settings
+from huiyi.errors import BadInput, NotFound
+from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchHit
+
+if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
+    from huiyi.index.pipeline import Index, IngestReport, IngestResult
+    from huiyi.service.qa.models import AskRequest, AskResponse
+    from huiyi.service.summary.models import MeetingSummary
+
+SUMMARY_FORMATS = ("json", "md", "docx")
+RETRIEVAL_K = 10
+
+
+class Huiyi:
+    """Everything a user can do, as methods. Thread-safe for the single-process server."""
+
+    def __init__(self, settings: Settings, index: Index, llm: Any | None = None):
+        self.settings = settings
+        self.index = index
+        self.llm = llm
+        self._summary_cache: dict[tuple[str, str], MeetingSummary] = {}
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Huiyi:
+        from huiyi.index.pipeline import Index
+        from huiyi.service.llm.client import make_llm
+
+        settings = settings or Settings()
+        return cls(settings, Index.open(settings), make_llm(settings))
+
+    # ---- documents -------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        return self.index.documents()
+
+    def record(self, doc_id: str) -> DocumentRecord:
+        return self.index.record(doc_id)
+
+    def document(self, doc_id: str) -> Document:
+        return self.index.document(doc_id)
+
+    def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
+        with self._lock:
+            return self.index.ingest_bytes(data, name)
+
+    def ingest_text(self, text: str, title: str | None = None) -> IngestResult:
+        with self._lock:
+            return self.index.ingest_text(text, title=title)
+
+    def ingest_paths(self, paths: list[Path], on_progress=None) -> IngestReport:
+        with self._lock:
+            return self.index.ingest_paths(paths, on_progress=on_progress)
+
+    def delete(self, doc_id: str) -> None:
+        with self._lock:
+            self.index.delete(doc_id)
+            self._summary_cache = {k: v for k, v in self._summary_cache.items() if k[0] != doc_id}
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:
+        query = (query or "").strip()
+        if not query:
+            raise BadInput("搜索词为空:请输入要查找的内容。/ Empty query.", code="empty_query")
+        if len(query) > self.settings.max_question_chars:
+            raise BadInput(
+                f"搜索词过长(上限 {self.settings.max_question_chars} 字)。/ Query too long.",
+                code="query_too_long",
+            )
+        self._check_filters(filters)
+        return self.index.search(query, k=k or self.settings.search_k, filters=filters)
+
+    def _check_filters(self, filters: SearchFilters | None) -> None:
+        if filters and filters.doc_ids:
+            known = {r.id for r in self.index.documents()}
+            unknown = [d for d in filters.doc_ids if d not in known]
+            if unknown:
+                raise NotFound(
+                    f"未找到文档 {', '.join(unknown)}:请先用 GET /documents 查看可用的文档编号。",
+                    code="unknown_document",
+                )
+
+    # ---- questions ------------------------------------------------------------------------
+    def ask(self, request: AskRequest) -> AskResponse:
+        from huiyi.service.qa.answer import answer
+
+        self._check_filters(request.filters)
+        return answer(self, request)
+
+    def ask_stream(self, request: AskRequest) -> Iterator[tuple[str, dict]]:
+        """Yield (event, data) pairs: delta…, citations, done. Errors surface as exceptions."""
+        from huiyi.service.qa.answer import answer_stream
+
+        self._check_filters(request.filters)
+        yield from answer_stream(self, request)
+
+    # ---- summaries ------------------------------------------------------------------------
+    def summary(self, doc_id: str) -> MeetingSummary:
+        from huiyi.service.summary.service import SUMMARISER_VERSION, summarize
+
+        doc = self.document(doc_id)
+        mode = f"llm:{self.settings.llm_model}" if self.llm else "offline"
+        key = (doc.id, f"{doc.content_hash}:{SUMMARISER_VERSION}:{mode}")
+        with self._lock:
+            cached = self._summary_cache.get(key)
+        if cached is not None:
+            return cached
+        result = summarize(self, doc)
+        with self._lock:
+            self._summary_cache[key] = result
+        return result
+
+    def summary_export(self, doc_id: str, fmt: str) -> tuple[bytes, str, str]:
+        """Return (body, media type, file name) for a summary in json, md or docx."""
+        from huiyi.service.summary.export import to_docx, to_markdown
+
+        if fmt not in SUMMARY_FORMATS:
+            raise BadInput(f"不支持的格式 {fmt!r}:可选 json、md、docx。", code="bad_format")
+        summary = self.summary(doc_id)
+        stem = _safe_filename(summary.title or doc_id)
+        if fmt == "md":
+            return to_markdown(summary).encode("utf-8"), "text/markdown; charset=utf-8", f"{stem}-纪要.md"
+        if fmt == "docx":
+            media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            return to_docx(summary), media, f"{stem}-纪要.docx"
+        body = summary.model_dump_json(indent=2).encode("utf-8")
+        return body, "application/json", f"{stem}-纪要.json"
+
+    def indicators(self, name: str, region: str | None = None) -> dict:
+        from huiyi.service.summary.indicators import indicator_rows, resolve_indicator
+
+        if not (name or "").strip():
+            raise BadInput("请给出指标名称,例如 GDP、固定资产投资。", code="empty_indicator")
+        docs = [self.document(r.id) for r in self.documents()]
+        rows = indicator_rows(docs, name, region)
+        return {"indicator": resolve_indicator(name), "rows": [r.model_dump(mode="json") for r in rows]}
+
+    # ---- health ---------------------------------------------------------------------------
+    def health(self) -> dict:
+        return {
+            "status": "ok",
+            "documents": len(self.documents()),
+            "mode": "llm" if self.llm else "offline",
+            "model": self.settings.llm_model if self.llm else None,
+            "embedder": self.index.embedder.name,
+            "store": "chroma-server" if self.settings.chroma_url else "chroma-local",
+        }
+
+
+def _safe_filename(text: str) -> str:
+    keep = "".join(c for c in text if c.isalnum() or c in "-_()()")
+    return keep[:60] or "summary"
+
+
+def corpus_hash(records: list[DocumentRecord]) -> str:
+    payload = json.dumps(sorted((r.id, r.content_hash) for r in records), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def elapsed_ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
