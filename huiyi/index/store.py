@@ -1,0 +1,272 @@
+"""Chroma storage: a chunks collection (vectors) and a documents collection (records + cleaned text).
+
+Visibility rule: a document is visible only when its row in the documents collection has status
+"ready", and that row is written last, after every chunk. Replacing a document first flips its
+row to "pending". On open, chunks without a ready row are garbage-collected, so an ingest killed
+midway leaves no half document behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from huiyi.config import Settings
+from huiyi.errors import StoreMismatch, StoreUnavailable
+from huiyi.index.records import Chunk, Document, DocumentRecord
+
+log = logging.getLogger(__name__)
+
+READY = "ready"
+PENDING = "pending"
+NO_DATE = -1
+# The documents collection needs some vector; rows are only ever fetched by id or metadata.
+_DUMMY_VECTOR = [0.0]
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the store (dense search results carry a distance)."""
+
+    chunk: Chunk
+    distance: float | None = None
+
+
+def date_ord(day: dt.date | None) -> int:
+    return day.toordinal() if day else NO_DATE
+
+
+def make_client(settings: Settings) -> Any:
+    """PersistentClient under the data dir, or HttpClient when a server URL is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            ssl = url.scheme == "https"
+            port = url.port or (443 if ssl else 8000)
+            return chromadb.HttpClient(host=url.hostname or "localhost", port=port, ssl=ssl, settings=chroma_settings)
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
+        where = settings.chroma_url or str(settings.store_dir)
+        raise StoreUnavailable(f"Cannot open the Chroma store at {where}: {exc}. Check HUIYI_CHROMA_URL / HUIYI_DATA_DIR.") from exc
+
+
+class ChromaStore:
+    """Documents and chunks in Chroma. All writes go through here."""
+
+    def __init__(self, client: Any, prefix: str, embed_name: str, embed_dim: int):
+        self.client = client
+        self.embed_name = embed_name
+        self.embed_dim = embed_dim
+        self.chunks_name = f"{prefix}_chunks"
+        self.docs_name = f"{prefix}_documents"
+        self.batch = max(1, min(int(client.get_max_batch_size()), 1000))
+        self.chunks = client.get_or_create_collection(
+            self.chunks_name,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embed_model": embed_name, "embed_dim": int(embed_dim)},
+            embedding_function=None,
+        )
+        self.docs = client.get_or_create_collection(self.docs_name, metadata={"version": 0}, embedding_function=None)
+        self._check_embedding()
+
+    @classmethod
+    def open(cls, settings: Settings, embed_name: str, embed_dim: int) -> ChromaStore:
+        store = cls(make_client(settings), settings.collection, embed_name, embed_dim)
+        store.collect_garbage()
+        return store
+
+    def _check_embedding(self) -> None:
+        meta = self.chunks.metadata or {}
+        name, dim = meta.get("embed_model"), meta.get("embed_dim")
+        if name != self.embed_name or int(dim or -1) != int(self.embed_dim):
+            raise StoreMismatch(
+                f"The store was built with embedding model {name!r} (dim {dim}), but the configured embedder is "
+                f"{self.embed_name!r} (dim {self.embed_dim}). Use the same HUIYI_EMBED_* settings as when the store "
+                "was built, or point HUIYI_DATA_DIR (or HUIYI_COLLECTION) at a new store and ingest again."
+            )
+
+    # ---- version counter: lets other processes and the keyword index notice changes cheaply
+
+    def version(self) -> int:
+        meta = self.client.get_collection(self.docs_name, embedding_function=None).metadata or {}
+        return int(meta.get("version", 0))
+
+    def fingerprint(self) -> str:
+        return f"v{self.version()}-c{self.chunks.count()}-d{self.docs.count()}"
+
+    def _bump_version(self) -> None:
+        self.docs.modify(metadata={"version": self.version() + 1})
+
+    # ---- documents
+
+    def records(self) -> list[DocumentRecord]:
+        got = self.docs.get(where={"status": READY}, include=["metadatas"])
+        records = [DocumentRecord.model_validate_json(m["record"]) for m in got["metadatas"] or []]
+        return sorted(records, key=lambda r: r.id)
+
+    def ready_ids(self) -> set[str]:
+        return set(self.docs.get(where={"status": READY}, include=[])["ids"])
+
+    def row(self, doc_id: str) -> dict[str, Any] | None:
+        """The raw row metadata (any status) or None."""
+        got = self.docs.get(ids=[doc_id], include=["metadatas"])
+        return got["metadatas"][0] if got["ids"] else None
+
+    def record(self, doc_id: str) -> DocumentRecord | None:
+        meta = self.row(doc_id)
+        if not meta or meta.get("status") != READY:
+            return None
+        return DocumentRecord.model_validate_json(meta["record"])
+
+    def document(self, doc_id: str) -> Document | None:
+        got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"] or got["metadatas"][0].get("status") != READY:
+            return None
+        data = json.loads(got["metadatas"][0]["doc"])
+        data["text"] = got["documents"][0]
+        return Document.model_validate(data)
+
+    def mark_pending(self, doc_id: str) -> None:
+        """Hide a document while its chunks are rewritten."""
+        if self.row(doc_id) is not None:
+            self.docs.update(ids=[doc_id], metadatas=[{"status": PENDING}])
+            self._bump_version()
+
+    def put_document(self, doc: Document, record: DocumentRecord) -> None:
+        """Write the document row last: from here on the document is visible."""
+        meta = {
+            "status": READY,
+            "content_hash": doc.content_hash,
+            "raw_hash": doc.raw_hash,
+            "source": doc.source,
+            "region": record.region or "",
+            "date_ord": date_ord(record.date),
+            "record": record.model_dump_json(),
+            "doc": doc.model_dump_json(exclude={"text"}),
+        }
+        self.docs.upsert(ids=[doc.id], embeddings=[_DUMMY_VECTOR], documents=[doc.text], metadatas=[meta])
+        self._bump_version()
+
+    def delete_document(self, doc_id: str) -> None:
+        self.delete_chunks(self.chunk_ids(doc_id))
+        self.docs.delete(ids=[doc_id])
+        self._bump_version()
+
+    # ---- chunks
+
+    def put_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, record: DocumentRecord) -> None:
+        if len(chunks) != len(embeddings):
+            raise ValueError("one embedding per chunk")
+        for lo in range(0, len(chunks), self.batch):
+            part = chunks[lo : lo + self.batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=np.asarray(embeddings[lo : lo + self.batch], dtype=np.float32),
+                documents=[c.text for c in part],
+                metadatas=[_chunk_meta(c, record) for c in part],
+            )
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+
+    def get_chunks(self, doc_id: str, with_embeddings: bool = False) -> tuple[list[Chunk], np.ndarray | None]:
+        include = ["documents", "metadatas"] + (["embeddings"] if with_embeddings else [])
+        got = self.chunks.get(where={"doc_id": doc_id}, include=include)
+        chunks = [_chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        order = sorted(range(len(chunks)), key=lambda i: chunks[i].ord)
+        vectors = np.asarray(got["embeddings"])[order] if with_embeddings and chunks else None
+        return [chunks[i] for i in order], vectors
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        return {i: _chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        for lo in range(0, len(ids), self.batch):
+            self.chunks.delete(ids=list(ids[lo : lo + self.batch]))
+
+    def iter_chunks(self) -> Iterator[tuple[str, str, str]]:
+        """(chunk_id, doc_id, text) for every stored chunk, page by page."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=self.batch, offset=offset)
+            if not got["ids"]:
+                return
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                yield cid, str(meta["doc_id"]), text
+            offset += len(got["ids"])
+
+    def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
+        n = min(n, self.chunks.count())
+        if n <= 0:
+            return []
+        got = self.chunks.query(
+            query_embeddings=[np.asarray(embedding, dtype=np.float32)],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            StoredChunk(_chunk_from(i, t, m), float(d))
+            for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
+
+    # ---- recovery
+
+    def collect_garbage(self) -> int:
+        """Drop chunks whose document is absent or not ready, and rows that never became ready."""
+        rows = self.docs.get(include=["metadatas"])
+        ready = {i for i, m in zip(rows["ids"], rows["metadatas"]) if m.get("status") == READY}
+        stale_rows = [i for i in rows["ids"] if i not in ready]
+        expected = sum(json.loads(m["record"])["chunks"] for i, m in zip(rows["ids"], rows["metadatas"]) if i in ready)
+        if not stale_rows and expected == self.chunks.count():
+            return 0  # the common case: nothing was interrupted, skip the full scan
+        orphans = [cid for cid, doc_id, _ in self.iter_chunks() if doc_id not in ready]
+        self.delete_chunks(orphans)
+        if stale_rows:
+            self.docs.delete(ids=stale_rows)
+        if orphans or stale_rows:
+            log.warning("Removed %d chunks and %d rows left by an interrupted ingest.", len(orphans), len(stale_rows))
+            self._bump_version()
+        return len(orphans)
+
+
+def _chunk_meta(chunk: Chunk, record: DocumentRecord) -> dict[str, Any]:
+    # Chroma metadata holds scalars only; region/date live here too so `where` can filter.
+    return {
+        "doc_id": chunk.doc_id,
+        "ord": chunk.ord,
+        "start": chunk.start,
+        "end": chunk.end,
+        "section": chunk.section,
+        "tokens": chunk.tokens,
+        "region": record.region or "",
+        "date_ord": date_ord(record.date),
+    }
+
+
+def _chunk_from(cid: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=cid,
+        doc_id=str(meta["doc_id"]),
+        ord=int(meta["ord"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        section=str(meta.get("section") or ""),
+        tokens=int(meta.get("tokens") or 0),
+    )
