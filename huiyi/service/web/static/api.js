@@ -1,0 +1,159 @@
+// Talking to the huiyi HTTP API: JSON calls, the /ask/stream SSE reader, uploads with progress,
+// and turning the API's {code, message} errors into plain Chinese.
+
+// Stable error codes (huiyi/errors.py) → what a user should read first.
+const ERROR_LABELS = {
+  unsupported_format: "不支持的文件格式",
+  empty_document: "文件是空的",
+  too_large: "文件太大",
+  bad_input: "输入有误",
+  not_found: "找不到该内容",
+  embedding_mismatch: "索引与当前向量模型不一致",
+  store_unavailable: "存储服务暂不可用",
+  upstream_error: "大模型服务出错",
+  upstream_timeout: "大模型服务超时",
+  network: "无法连接服务器",
+  http: "服务器出错",
+};
+
+export class ApiError extends Error {
+  constructor(code, message, status = 0) {
+    super(message || code);
+    this.code = code || "http";
+    this.status = status;
+  }
+}
+
+/** One line a person can act on: the label for the code, then the server's own words. */
+export function describeError(err) {
+  const code = err && err.code ? err.code : "http";
+  const label = ERROR_LABELS[code] || ERROR_LABELS.http;
+  const msg = err && err.message && err.message !== code ? String(err.message) : "";
+  if (!msg || msg === label) return label;
+  return `${label}:${msg}`;
+}
+
+/** Build an ApiError from a non-2xx body, whatever shape it has (ours, FastAPI's, or none). */
+function errorFromBody(status, body) {
+  if (body && typeof body === "object") {
+    if (body.code || body.message) return new ApiError(body.code, body.message, status);
+    if (body.detail) {
+      const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+      return new ApiError(status === 422 ? "bad_input" : "http", detail, status);
+    }
+  }
+  const code = status === 404 ? "not_found" : status === 415 ? "unsupported_format" : "http";
+  return new ApiError(code, `HTTP ${status}`, status);
+}
+
+async function parseBody(resp) {
+  const text = await resp.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function api(path, options = {}) {
+  let resp;
+  try {
+    resp = await fetch(path, options);
+  } catch (e) {
+    throw new ApiError("network", "请检查服务是否在运行", 0);
+  }
+  const body = resp.status === 204 ? null : await parseBody(resp);
+  if (!resp.ok) throw errorFromBody(resp.status, body);
+  return body;
+}
+
+export function postJSON(path, payload) {
+  return api(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+}
+
+/** Parse one SSE frame ("event: x\ndata: ...") into {event, data}; data is JSON when it parses. */
+function parseFrame(frame) {
+  let event = "message";
+  const data = [];
+  for (const line of frame.split("\n")) {
+    if (!line || line.startsWith(":")) continue; // comments are keep-alive pings
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "event") event = value;
+    else if (field === "data") data.push(value);
+  }
+  if (!data.length) return null;
+  const raw = data.join("\n");
+  try {
+    return { event, data: JSON.parse(raw) };
+  } catch {
+    return { event, data: raw };
+  }
+}
+
+/** POST JSON and yield the server-sent events of the streamed reply as they arrive. */
+export async function* streamSSE(path, payload, signal) {
+  let resp;
+  try {
+    resp = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify(payload),
+      signal,
+    });
+  } catch (e) {
+    if (e && e.name === "AbortError") throw e;
+    throw new ApiError("network", "请检查服务是否在运行", 0);
+  }
+  if (!resp.ok) throw errorFromBody(resp.status, await parseBody(resp));
+  const reader = resp.body.getReader();
+  const decoder = new TextDecoder("utf-8");
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    // sse-starlette separates lines with \r\n; normalise before splitting frames.
+    buffer += decoder.decode(value || new Uint8Array(), { stream: !done }).replace(/\r\n?/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const frame = parseFrame(buffer.slice(0, cut));
+      buffer = buffer.slice(cut + 2);
+      if (frame) yield frame;
+    }
+    if (done) break;
+  }
+  const last = parseFrame(buffer.trim());
+  if (last) yield last;
+}
+
+/** Upload one file with XMLHttpRequest so the page can show upload progress. */
+export function uploadFile(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "documents");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.upload.onload = () => onProgress(1);
+    xhr.onerror = () => reject(new ApiError("network", "上传中断,请检查服务是否在运行", 0));
+    xhr.onload = () => {
+      let body = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve({ status: xhr.status, record: body });
+      else reject(errorFromBody(xhr.status, body));
+    };
+    const form = new FormData();
+    form.append("file", file, file.name);
+    xhr.send(form);
+  });
+}
