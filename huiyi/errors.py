@@ -75,3 +75,10 @@ class UpstreamError(HuiyiError):
 class UpstreamTimeout(UpstreamError):
     code = "upstream_timeout"
     http_status = 504
+
+
+class InvalidLLMOutput(UpstreamError):
+    """The LLM's structured output failed validation even after one repair; callers fall back offline."""
+
+    code = "llm_invalid_output"
+    http_status = 502
