@@ -1,0 +1,276 @@
+"""The `Index`: composes load → clean → meta → chunk → embed → store, and searches what it stored.
+
+The pipeline only composes the stage modules; it owns deduplication (raw and content hashes),
+replacement, deletion and progress reporting. Nothing is embedded twice: an unchanged file is
+recognised before embedding, and a changed one reuses the vectors of chunks whose text survived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from huiyi.config import Settings
+from huiyi.errors import BadInput, EmptyDocument, HuiyiError, NotFound, TooLarge
+from huiyi.index import chunk as chunk_stage
+from huiyi.index import clean as clean_stage
+from huiyi.index import embed as embed_stage
+from huiyi.index import load as load_stage
+from huiyi.index import meta as meta_stage
+from huiyi.index.ids import doc_id_from_name, doc_id_from_text, sha256_hex, validate_doc_id
+from huiyi.index.keyword import DEFAULT_TOKENIZER, KeywordIndex
+from huiyi.index.records import Chunk, Document, DocumentRecord, LoadedText, SearchFilters, SearchHit
+from huiyi.index.search import Fusion, HybridSearch, Mode, SearchOutcome
+from huiyi.index.store import READY, ChromaStore
+
+log = logging.getLogger(__name__)
+
+
+class IngestResult(BaseModel):
+    status: Literal["added", "unchanged", "replaced"]
+    record: DocumentRecord
+
+
+class IngestError(BaseModel):
+    source: str
+    code: str
+    message: str
+
+
+class IngestReport(BaseModel):
+    """Outcome of `ingest_paths`; `documents`/`chunks` count the documents ingested or found unchanged."""
+
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    skipped: int = 0  # files inside folders with an unsupported extension
+    errors: list[IngestError] = Field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    records: list[DocumentRecord] = Field(default_factory=list)
+
+
+# on_progress(files_done, files_total, current_source): called before and after each file.
+ProgressFn = Callable[[int, int, str], None]
+
+
+class Index:
+    """Everything the service needs from the index; see docs/contracts.md."""
+
+    def __init__(self, settings: Settings, embedder: Any, store: ChromaStore, searcher: HybridSearch):
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self.searcher = searcher
+
+    @classmethod
+    def open(
+        cls, settings: Settings, embedder: Any = None, *, tokenizer: str = DEFAULT_TOKENIZER, fusion: Fusion = "rrf"
+    ) -> Index:
+        limit = getattr(embed_stage, "limit_blas_threads", None)
+        if limit is not None:
+            limit(settings.blas_threads)
+        embedder = embedder or embed_stage.make_embedder(settings)
+        store = ChromaStore.open(settings, embedder.name, int(embedder.dim))
+        # With a server several workers share the store, so the keyword index lives in memory only.
+        kw_dir = None if settings.chroma_url else settings.data_dir / f"keyword_{settings.collection}_{tokenizer}"
+        keyword = KeywordIndex(tokenizer, kw_dir)
+        searcher = HybridSearch(store, keyword, embedder.embed_query, always_check=bool(settings.chroma_url), fusion=fusion)
+        return cls(settings, embedder, store, searcher)
+
+    # ---- ingest
+
+    def ingest_path(self, path: str | Path) -> IngestResult:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > self.settings.max_upload_bytes:
+            load_stage.load_path(p, max_bytes=self.settings.max_upload_bytes)  # raises the precise error
+        return self.ingest_bytes(p.read_bytes(), p.name)
+
+    def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
+        doc_id = validate_doc_id(doc_id_from_name(name))
+        raw_hash = sha256_hex(data)
+        unchanged = self._unchanged(doc_id, raw_hash=raw_hash)
+        if unchanged:
+            return unchanged
+        loaded = load_stage.load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
+        return self._ingest(loaded, doc_id, raw_hash, None)
+
+    def ingest_text(self, text: str, title: str | None = None, source: str | None = None) -> IngestResult:
+        if len(text.encode("utf-8")) > self.settings.max_upload_bytes:
+            raise TooLarge(f"文本过长 / the text is over {self.settings.max_upload_bytes} bytes; split it or raise HUIYI_MAX_UPLOAD_BYTES.")
+        if not text.strip():
+            raise EmptyDocument("文本为空 / the text is empty — paste a report with text in it.")
+        doc_id = validate_doc_id(doc_id_from_name(source) if source else doc_id_from_text(text))
+        raw_hash = sha256_hex(text)
+        unchanged = self._unchanged(doc_id, raw_hash=raw_hash)
+        if unchanged:
+            return unchanged
+        loaded = LoadedText(text=text.replace("\r\n", "\n").replace("\r", "\n"), source=source or title or doc_id, format="txt")
+        return self._ingest(loaded, doc_id, raw_hash, title)
+
+    def ingest_paths(self, paths: Sequence[str | Path], on_progress: ProgressFn | None = None) -> IngestReport:
+        """Ingest files and folders (recursively, supported extensions, sorted); errors do not stop the run."""
+        files, skipped, report = self._expand(paths)
+        report.skipped = skipped
+        for n, path in enumerate(files):
+            if on_progress:
+                on_progress(n, len(files), str(path))
+            try:
+                result = self.ingest_path(path)
+            except HuiyiError as exc:
+                report.errors.append(IngestError(source=str(path), code=exc.code, message=exc.message))
+            else:
+                setattr(report, result.status, getattr(report, result.status) + 1)
+                report.records.append(result.record)
+            if on_progress:
+                on_progress(n + 1, len(files), str(path))
+        report.documents = len(report.records)
+        report.chunks = sum(r.chunks for r in report.records)
+        return report
+
+    def _expand(self, paths: Sequence[str | Path]) -> tuple[list[Path], int, IngestReport]:
+        report, files, skipped = IngestReport(), [], 0
+        for raw in paths:
+            p = Path(raw)
+            if p.is_dir():
+                for f in sorted(q for q in p.rglob("*") if q.is_file()):
+                    hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
+                    if hidden or f.suffix.lower() not in load_stage.FORMATS:
+                        skipped += 1
+                    else:
+                        files.append(f)
+            elif p.exists():
+                files.append(p)
+            else:
+                report.errors.append(IngestError(source=str(p), code=NotFound.code, message=f"文件不存在 / not found: {p}"))
+        return files, skipped, report
+
+    def _unchanged(self, doc_id: str, *, raw_hash: str | None = None, content_hash: str | None = None) -> IngestResult | None:
+        row = self.store.row(doc_id)
+        if not row or row.get("status") != READY:
+            return None
+        if (raw_hash and row.get("raw_hash") == raw_hash) or (content_hash and row.get("content_hash") == content_hash):
+            return IngestResult(status="unchanged", record=DocumentRecord.model_validate_json(row["record"]))
+        return None
+
+    def _ingest(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None) -> IngestResult:
+        doc = self._prepare(loaded, doc_id, raw_hash, title)
+        unchanged = self._unchanged(doc_id, content_hash=doc.content_hash)
+        if unchanged:
+            return unchanged
+        chunks = chunk_stage.chunk_document(doc, self.settings)
+        if not chunks:
+            raise EmptyDocument(f"{loaded.source}: nothing left to index after cleaning.", code="only_boilerplate")
+        record = _record_of(doc, chunks)
+        old_ids, vectors = self._embed(chunks)
+        replaced = self.store.row(doc_id) is not None
+        # Hide the old version, write every chunk, drop stale ones, then publish the row last.
+        self.store.mark_pending(doc_id)
+        self.store.put_chunks(chunks, vectors, record)
+        self.store.delete_chunks(sorted(set(old_ids) - {c.id for c in chunks}))
+        self.store.put_document(doc, record)
+        self.searcher.invalidate()
+        return IngestResult(status="replaced" if replaced else "added", record=record)
+
+    def _prepare(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None) -> Document:
+        cleaned = clean_stage.clean_text(loaded.text)
+        if not cleaned.text.strip():
+            raise EmptyDocument(
+                f"{loaded.source}: only web-page boilerplate (menus, captions, footers) was found; upload the report's text.",
+                code="only_boilerplate",
+            )
+        meta = meta_stage.extract_meta(cleaned.text, loaded.source, cleaned.removed)
+        if title:
+            meta = meta.model_copy(update={"title": title})
+        return Document(
+            id=doc_id,
+            source=loaded.source,
+            content_hash=sha256_hex(cleaned.text),
+            raw_hash=raw_hash,
+            text=cleaned.text,
+            meta=meta,
+            removed=cleaned.removed,
+            format=loaded.format,
+            encoding=loaded.encoding,
+        )
+
+    def _embed(self, chunks: list[Chunk]) -> tuple[list[str], np.ndarray]:
+        """Vectors for `chunks`, reusing those of identical chunk texts already stored for this document."""
+        old_chunks, old_vectors = self.store.get_chunks(chunks[0].doc_id, with_embeddings=True)
+        reuse = {c.text: old_vectors[i] for i, c in enumerate(old_chunks)} if old_vectors is not None else {}
+        todo = [c.text for c in chunks if c.text not in reuse]
+        fresh: dict[str, np.ndarray] = {}
+        batch = self.settings.embed_batch
+        for lo in range(0, len(todo), batch):
+            part = todo[lo : lo + batch]
+            fresh.update(zip(part, np.asarray(self.embedder.embed_passages(part), dtype=np.float32)))
+        vectors = np.stack([fresh[c.text] if c.text in fresh else reuse[c.text] for c in chunks])
+        return [c.id for c in old_chunks], vectors
+
+    # ---- read / delete / search
+
+    def documents(self) -> list[DocumentRecord]:
+        return self.store.records()
+
+    def record(self, doc_id: str) -> DocumentRecord:
+        record = self.store.record(validate_doc_id(doc_id))
+        if record is None:
+            raise NotFound(f"没有这个文档 / no document {doc_id!r}; list documents to see the ids.")
+        return record
+
+    def document(self, doc_id: str) -> Document:
+        doc = self.store.document(validate_doc_id(doc_id))
+        if doc is None:
+            raise NotFound(f"没有这个文档 / no document {doc_id!r}; list documents to see the ids.")
+        return doc
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        self.record(doc_id)
+        return self.store.get_chunks(doc_id)[0]
+
+    def delete(self, doc_id: str) -> None:
+        self.record(doc_id)
+        self.store.delete_document(doc_id)
+        self.searcher.invalidate()
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
+        return self.search_outcome(query, k, filters, mode).hits
+
+    def search_outcome(
+        self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+    ) -> SearchOutcome:
+        """Hits plus timing (embed_ms apart from search_ms)."""
+        if not query or not query.strip():
+            raise BadInput("搜索词为空 / the query is empty.", code="empty_query")
+        if filters and filters.doc_ids:
+            for doc_id in filters.doc_ids:
+                validate_doc_id(doc_id)
+        return self.searcher.search(query.strip(), k or self.settings.search_k, filters, mode)
+
+
+def _record_of(doc: Document, chunks: list[Chunk]) -> DocumentRecord:
+    meta = doc.meta
+    return DocumentRecord(
+        id=doc.id,
+        title=meta.title,
+        source=doc.source,
+        date=meta.date_iso,
+        date_text=meta.date_text,
+        year_inferred=meta.year_inferred,
+        region=meta.region,
+        meeting_type=meta.meeting_type,
+        chunks=len(chunks),
+        chars=len(doc.text),
+        placeholders=len(meta.placeholders),
+        content_hash=doc.content_hash,
+        ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+__all__: Iterable[str] = ["Index", "IngestResult", "IngestReport", "IngestError"]

