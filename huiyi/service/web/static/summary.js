@@ -1,9 +1,11 @@
 // The meeting summary view (会议纪要要素): GET /documents/{id}/summary?format=json rendered as
-// sections. Rendering is generic — any field that is an object or a list of objects shows its
-// values and its `citations` as chips — so new summary fields appear without page changes.
+// sections, every field with its citation chips. Known fields get a readable one-line form;
+// any other field renders generically (values + `citations`), so a new field is never lost.
 import { api, describeError } from "./api.js";
 import { makeChip } from "./source.js";
-import { FIELD_LABELS, HIDDEN_KEYS, PRIMARY_KEYS, SECTIONS } from "./summary_labels.js";
+import {
+  FIELD_LABELS, HIDDEN_KEYS, MODE_LABELS, PLACEHOLDER_KINDS, PRIMARY_KEYS, SCALAR_FIELDS, SECTIONS, TABLE_HEADERS,
+} from "./summary_labels.js";
 
 const $ = (id) => document.getElementById(id);
 let chipNumbers = new Map(); // citation key → number, shared across the whole summary
@@ -27,12 +29,12 @@ function chipsFor(citations) {
   for (const c of citations || []) {
     const key = `${c.doc_id}:${c.start}:${c.end}`;
     if (!chipNumbers.has(key)) chipNumbers.set(key, chipNumbers.size + 1);
-    frag.append(makeChip(chipNumbers.get(key), c));
+    frag.append(" ", makeChip(chipNumbers.get(key), c));
   }
   return frag;
 }
 
-/** One line of text for an object's values: primary values bare, others as "标签:值". */
+/** Generic one-line text for any value: primary values bare, the rest as "标签:值". */
 function describe(obj) {
   if (isScalar(obj)) return obj === true ? "是" : String(obj ?? "");
   if (Array.isArray(obj)) return obj.map(describe).filter(Boolean).join("、");
@@ -48,43 +50,91 @@ function describe(obj) {
   return labelled.length ? `${bare.join(" ")}(${labelled.join(",")})` : bare.join(" ");
 }
 
-function valueNode(v) {
-  const span = el("span", "summary-value");
-  if (Array.isArray(v)) {
-    const ul = el("ul");
-    for (const item of v) {
-      const li = el("li");
-      li.append(valueNode(item));
-      ul.append(li);
-    }
-    return ul;
+// Readable forms for the fields of MeetingSummary whose generic form would be clumsy.
+const FORMATS = {
+  date: (d) => d.text + (d.iso ? `(${d.iso}${d.year_inferred ? ",年份为推断" : ""})` : ""),
+  speakers: (s) => {
+    const who = `${s.role || ""}${s.name || ""}`;
+    return `${who ? `${who}:` : ""}${s.act || "讲话"}${s.topic ? `(${s.topic})` : ""}`;
+  },
+  decisions: (d) => (d.kind ? `${d.kind}:${d.text}` : d.text),
+  placeholders: (p) =>
+    `${p.text}${p.indicator ? `(${p.indicator})` : ""} · ${PLACEHOLDER_KINDS[p.kind] || p.kind}`,
+};
+
+function attendanceLines(a) {
+  const count = (n) => (n === null || n === undefined ? "?" : `${n} 人`);
+  const lines = [];
+  if (a.members_expected != null || a.members_present != null) {
+    lines.push(`委员应到 ${count(a.members_expected)},实到 ${count(a.members_present)}`);
   }
-  span.append(describe(v));
-  if (v && typeof v === "object" && v.citations) span.append(" ", chipsFor(v.citations));
+  if (a.alternates_expected != null || a.alternates_present != null) {
+    lines.push(`候补委员应到 ${count(a.alternates_expected)},实到 ${count(a.alternates_present)}`);
+  }
+  if (a.present_total != null) lines.push(`实到 ${count(a.present_total)}`);
+  if (a.quorum_statement) lines.push(a.quorum_statement);
+  if (a.leaders_present && a.leaders_present.length) lines.push(`出席:${a.leaders_present.join("、")}`);
+  if (a.attendees_groups && a.attendees_groups.length) lines.push(`列席:${a.attendees_groups.join(";")}`);
+  return lines;
+}
+
+function itemNode(key, v) {
+  const span = el("span", "summary-value");
+  if (key === "attendance") {
+    const ul = el("ul", "plain");
+    attendanceLines(v).forEach((line) => ul.append(el("li", "", line)));
+    span.append(ul, chipsFor(v.citations));
+    return span;
+  }
+  if (key === "tasks") return taskGroupNode(v);
+  span.append((FORMATS[key] || describe)(v));
+  if (v && typeof v === "object" && v.citations) span.append(chipsFor(v.citations));
   return span;
 }
 
-function columnsOf(rows) {
-  const cols = [];
-  for (const row of rows) {
-    for (const [k, v] of Object.entries(row)) {
-      if (!HIDDEN_KEYS.has(k) && !cols.includes(k) && rows.some((r) => !isEmpty(r[k])) && !Array.isArray(v)) cols.push(k);
-    }
+function taskGroupNode(group) {
+  const wrap = el("div", "task-group");
+  const head = [group.speaker, group.heading].filter(Boolean).join(":");
+  if (head || (group.citations || []).length) {
+    const h = el("p", "task-head", head || "要求");
+    h.append(chipsFor(group.citations));
+    wrap.append(h);
   }
-  return cols;
+  const ul = el("ul");
+  for (const item of group.items || []) {
+    const li = el("li", "", item.text);
+    li.append(chipsFor(item.citations));
+    ul.append(li);
+  }
+  wrap.append(ul);
+  return wrap;
 }
 
-function tableNode(rows) {
-  const cols = columnsOf(rows);
+function valueNode(key, v) {
+  if (!Array.isArray(v)) return itemNode(key, v);
+  const ul = el("ul");
+  for (const item of v) {
+    const li = el("li");
+    li.append(itemNode(key, item));
+    ul.append(li);
+  }
+  return ul;
+}
+
+function tableNode(rows, cols) {
   const table = el("table", "summary-table");
   const head = el("tr");
-  for (const c of cols) head.append(el("th", "", label(c)));
+  for (const c of cols) head.append(el("th", "", TABLE_HEADERS[c] || label(c)));
   head.append(el("th", "", "出处"));
   table.append(el("thead"), el("tbody"));
   table.tHead.append(head);
   for (const row of rows) {
     const tr = el("tr");
-    for (const c of cols) tr.append(el("td", "", isEmpty(row[c]) ? "" : describe(row[c])));
+    for (const c of cols) tr.append(el("td", "", isEmpty(row[c]) ? "—" : describe(row[c])));
+    if (row.undisclosed) {
+      tr.classList.add("undisclosed-row");
+      tr.cells[cols.indexOf("value")]?.append(" ", el("span", "badge badge-amber", "未披露"));
+    }
     const src = el("td");
     src.append(chipsFor(row.citations));
     tr.append(src);
@@ -95,41 +145,47 @@ function tableNode(rows) {
   return wrap;
 }
 
-function sectionNode(title, fields, asTable) {
+function sectionNode(title, fields, summary, table) {
   const sec = el("section", "summary-section");
   sec.append(el("h3", "", title));
-  const present = fields.filter(([, v]) => !isEmpty(v));
-  if (!present.length) {
-    sec.append(el("p", "summary-empty", "报告中没有找到相关内容。"));
-    return sec;
-  }
-  if (asTable && present.length === 1 && Array.isArray(present[0][1]) && present[0][1].every((r) => r && typeof r === "object")) {
-    sec.append(tableNode(present[0][1]));
-    return sec;
-  }
+  const missing = new Set(summary.not_found || []);
+  const truncated = new Set(summary.truncated || []);
   const dl = el("dl");
-  for (const [k, v] of present) {
+  let shown = 0;
+  for (const [k, v] of fields) {
+    if (isEmpty(v)) {
+      // Say so for the basic facts; an empty list elsewhere just is not shown.
+      if (SCALAR_FIELDS.includes(k) && (missing.has(k) || v == null)) {
+        dl.append(el("dt", "", label(k)), el("dd", "summary-missing", "报告中未提及"));
+      }
+      continue;
+    }
+    shown += 1;
     const dd = el("dd");
-    dd.append(valueNode(v));
+    dd.append(table && Array.isArray(v) ? tableNode(v, table) : valueNode(k, v));
+    if (truncated.has(k)) dd.append(el("p", "muted", "(条目较多,仅列出前面部分)"));
     dl.append(el("dt", "", label(k)), dd);
   }
-  sec.append(dl);
+  if (!shown && !dl.childElementCount) sec.append(el("p", "summary-empty", "报告中没有找到相关内容。"));
+  else sec.append(dl);
   return sec;
 }
 
 function render(summary) {
   chipNumbers = new Map();
-  const body = $("summary-body");
   const used = new Set();
   const nodes = [];
+  const meta = el("p", "muted summary-meta", MODE_LABELS[summary.mode] || "");
+  if (summary.placeholder_count) meta.append(` · 全文含 ${summary.placeholder_count} 处未披露数值`);
+  nodes.push(meta);
   for (const s of SECTIONS) {
     const fields = s.keys.filter((k) => k in summary).map((k) => [k, summary[k]]);
     fields.forEach(([k]) => used.add(k));
-    if (fields.length || s.always) nodes.push(sectionNode(s.title, fields, s.table));
+    nodes.push(sectionNode(s.title, fields, summary, s.table));
   }
-  const rest = Object.entries(summary).filter(([k]) => !used.has(k) && !HIDDEN_KEYS.has(k));
-  if (rest.some(([, v]) => !isEmpty(v))) nodes.push(sectionNode("其他", rest, false));
-  body.replaceChildren(...nodes);
+  const rest = Object.entries(summary).filter(([k, v]) => !used.has(k) && !HIDDEN_KEYS.has(k) && !isEmpty(v));
+  if (rest.length) nodes.push(sectionNode("其他", rest, summary, null));
+  $("summary-body").replaceChildren(...nodes);
 }
 
 function downloadLink(docId, fmt, text) {
@@ -149,8 +205,7 @@ export async function showSummary(doc) {
   body.replaceChildren(el("p", "muted", "正在生成纪要…"));
   title.focus();
   try {
-    const summary = await api(`documents/${encodeURIComponent(doc.id)}/summary?format=json`);
-    render(summary);
+    render(await api(`documents/${encodeURIComponent(doc.id)}/summary?format=json`));
   } catch (err) {
     body.replaceChildren(el("p", "error-text", describeError(err)));
   } finally {

@@ -1,98 +1,57 @@
-// Chinese labels and section layout for the summary view. Unknown fields still render, under
-// their own key, in a trailing 其他 section — so a new model field is visible, just unlabelled.
+// Chinese labels and section layout for the summary view (shape: huiyi/service/summary/models.py).
+// Unknown fields still render, under their own key, in a trailing 其他 section.
 
 export const SECTIONS = [
-  {
-    title: "基本情况",
-    always: true,
-    keys: ["title", "name", "meeting_name", "meeting_type", "date", "time", "place", "location",
-      "region", "host", "hosts", "organizer", "speakers", "attendance", "attendees", "participants"],
-  },
-  {
-    title: "主要内容",
-    always: true,
-    keys: ["key_points", "points", "contents", "content", "main_points", "agenda", "decisions",
-      "achievements", "honours", "honors", "slogans", "summary"],
-  },
-  {
-    title: "工作要求",
-    always: true,
-    keys: ["tasks", "demands", "requirements", "work_requirements", "deployments"],
-  },
-  { title: "主要指标", always: true, table: true, keys: ["indicators", "metrics"] },
-  { title: "未披露数值", always: true, keys: ["placeholders", "undisclosed", "withheld"] },
+  { title: "基本情况", keys: ["name", "meeting_type", "date", "place", "region", "host", "speakers", "attendance"] },
+  { title: "主要内容", keys: ["key_sentences", "decisions", "honours", "slogans"] },
+  { title: "工作要求", keys: ["tasks"] },
+  { title: "主要指标", keys: ["indicators"], table: ["name", "period", "value", "change", "comparison"] },
+  { title: "未披露数值", keys: ["placeholders"] },
 ];
 
-// Keys that are bookkeeping, not content: offsets, ids and the citations themselves (shown as chips).
+// Bookkeeping, not content: ids, offsets, normalised numbers, provenance; citations show as chips.
 export const HIDDEN_KEYS = new Set([
-  "citations", "citation", "doc_id", "chunk_id", "start", "end", "source", "id", "content_hash",
-  "mode", "model", "fallback", "version", "generated_at", "timing", "usage", "grounding", "kind_code",
+  "citations", "source", "doc_id", "chunk_id", "start", "end", "title", "number", "change_number",
+  "not_found", "mode", "sources", "truncated", "placeholder_count", "unit", "undisclosed",
 ]);
 
 // Keys whose value is the thing itself and needs no label in front of it.
-export const PRIMARY_KEYS = new Set(["text", "name", "value_text", "title", "content", "summary", "quote_text"]);
+export const PRIMARY_KEYS = new Set(["value", "text", "name"]);
+
+// Scalar fields that get a "未提及" line when the summariser found nothing for them.
+export const SCALAR_FIELDS = ["name", "meeting_type", "date", "place", "region", "host"];
 
 export const FIELD_LABELS = {
-  title: "标题",
-  name: "名称",
-  meeting_name: "会议名称",
+  name: "会议名称",
   meeting_type: "会议类型",
   date: "日期",
-  date_text: "日期",
-  date_iso: "日期(推定)",
-  iso: "公历日期",
-  year_inferred: "年份为推断",
-  inferred: "推断",
-  time: "时间",
   place: "地点",
-  location: "地点",
   region: "地区",
   host: "主持",
-  hosts: "主持",
-  organizer: "主办",
-  speakers: "讲话人",
-  speaker: "讲话人",
-  role: "职务",
+  speakers: "讲话与发言",
   attendance: "出席情况",
-  attendees: "出席人员",
-  participants: "参会人员",
-  expected: "应到",
-  present: "实到",
-  actual: "实到",
-  absent: "缺席",
-  group: "类别",
-  quorum: "符合规定人数",
-  key_points: "要点",
-  points: "要点",
-  main_points: "要点",
-  contents: "主要内容",
-  agenda: "议程",
-  decisions: "决定事项",
-  achievements: "工作成绩",
+  key_sentences: "要点",
+  decisions: "议定事项",
   honours: "表彰",
-  honors: "表彰",
   slogans: "口号与提法",
-  summary: "概述",
-  tasks: "工作任务",
-  demands: "工作要求",
-  requirements: "工作要求",
-  work_requirements: "工作要求",
-  deployments: "工作部署",
+  tasks: "工作要求",
   indicators: "主要指标",
-  metrics: "主要指标",
-  indicator: "指标",
+  placeholders: "未披露数值",
+  // columns and nested keys
   period: "时期",
   value: "数值",
-  unit: "单位",
-  change: "变化",
-  rank: "排名",
+  change: "增减",
   comparison: "比较",
-  placeholders: "未披露数值",
-  undisclosed: "未披露数值",
-  withheld: "未披露数值",
-  placeholder: "未披露",
+  role: "职务",
+  act: "事项",
+  topic: "内容",
   kind: "类型",
-  note: "说明",
+  indicator: "指标",
   text: "原文",
-  count: "数量",
 };
+
+export const TABLE_HEADERS = { name: "指标", period: "时期", value: "数值", change: "增减", comparison: "比较与排名" };
+
+export const PLACEHOLDER_KINDS = { x_value: "以 X 代替", template_repeat: "模板数字" };
+
+export const MODE_LABELS = { offline: "离线生成", llm: "大模型生成", mixed: "大模型与离线结合" };

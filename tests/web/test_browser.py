@@ -1,0 +1,288 @@
+"""The web page in a real browser (Debian chromium via Playwright) against the real app and seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+GDP_QUESTION = "衡东县上半年GDP增长多少?"
+# 1×1 transparent PNG: real image bytes under a name the service does not read.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4f00000000049454e44ae426082"
+)
+UPLOAD_TEXT = (
+    "青松镇召开2024年春季植树造林工作会议\n"
+    "3月12日上午,青松镇召开2024年春季植树造林工作会议。镇党委书记李明出席会议并讲话。"
+    "会议要求,各村要在4月底前完成植树任务,确保成活率达到九成以上。\n"
+)
+
+
+def ask(page, question: str):
+    """Type a question, send it with Enter, wait for the streamed answer to finish; return the bubble."""
+    before = page.locator(".turn-assistant").count()
+    page.fill("#question", question)
+    with page.expect_response(re.compile(r"/ask/stream$")) as resp_info:
+        page.press("#question", "Enter")
+    bubble = page.locator(".turn-assistant").nth(before)
+    expect(bubble.locator(".answer")).to_have_attribute("aria-busy", "false")
+    return bubble, resp_info.value
+
+
+def test_mode_badge_says_offline_and_lists_the_seeds(page):
+    expect(page.locator("#mode-badge")).to_have_text("离线模式")
+    expect(page.locator("#doc-list .doc")).to_have_count(5)
+    first = page.locator("#doc-list .doc", has_text="衡东县第十四届委员会第四次全体会议")
+    expect(first.locator(".doc-date")).to_contain_text("2023-07-28")
+    expect(first.locator(".doc-region")).to_have_text("衡东县")
+    expect(first.locator(".doc-chunks")).to_contain_text("个片段")
+    # The report whose figures are all X carries the placeholder warning.
+    expect(page.locator("#doc-list .doc", has_text="三季度例会").locator(".doc-warn")).to_contain_text("未披露数值")
+
+
+def test_seed_question_streams_a_cited_answer(page):
+    bubble, resp = ask(page, GDP_QUESTION)
+    assert resp.headers["content-type"].startswith("text/event-stream")
+    body = resp.text()
+    assert "event: delta" in body and "event: citations" in body and "event: done" in body
+    expect(bubble.locator(".answer")).to_contain_text("5.9")
+    expect(bubble).to_have_attribute("data-status", "answered")
+    chips = bubble.locator(".citations .chip")
+    expect(chips.first).to_have_text("[1]")
+    expect(bubble.locator(".citation-title").first).to_contain_text("衡东")
+    expect(bubble.locator(".meta-mode")).to_have_text("离线模式")
+
+
+def test_citation_opens_the_highlighted_passage(page):
+    bubble, resp = ask(page, GDP_QUESTION)
+    done = _done_event(resp.text())
+    quote = done["citations"][0]["quote"]
+    chip = bubble.locator(".citations .chip").first
+    chip.click()
+    panel = page.locator("#source-panel")
+    expect(panel).to_be_visible()
+    mark = panel.locator("mark")
+    expect(mark).to_have_text(quote)
+    expect(mark).to_contain_text("5.9")
+    expect(mark).to_be_in_viewport()
+    # Focus moved into the panel; Esc closes it and gives focus back to the chip.
+    assert page.evaluate("document.getElementById('source-panel').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(chip).to_be_focused()
+
+
+def test_follow_up_sends_history_and_changes_period(page):
+    first, _ = ask(page, GDP_QUESTION)
+    expect(first.locator(".answer")).to_contain_text("5.9")
+    with page.expect_request(re.compile(r"/ask/stream$")) as req_info:
+        second, _ = ask(page, "那前三季度呢?")
+    sent = req_info.value.post_data_json
+    assert sent["question"] == "那前三季度呢?"
+    assert sent["history"][0] == {"role": "user", "content": GDP_QUESTION}
+    assert sent["history"][1]["role"] == "assistant" and "5.9" in sent["history"][1]["content"]
+    answer = second.locator(".answer").inner_text()
+    assert "5.7" in answer and "5.9" not in answer, answer
+    # 新对话 forgets the history.
+    page.click("#new-chat")
+    expect(page.locator(".turn")).to_have_count(0)
+    with page.expect_request(re.compile(r"/ask/stream$")) as req_info:
+        ask(page, GDP_QUESTION)
+    assert req_info.value.post_data_json["history"] == []
+
+
+def test_not_found_answer_is_styled_as_such(page):
+    bubble, _ = ask(page, "北京市地铁的票价是多少?")
+    expect(bubble).to_have_attribute("data-status", "not_found")
+    expect(bubble).to_have_class(re.compile(r"status-not_found"))
+    expect(bubble.locator(".badge")).to_have_text("资料中未提及")
+    expect(bubble.locator(".citations")).to_have_count(0)
+
+
+def test_undisclosed_answer_is_styled_as_such(page):
+    bubble, _ = ask(page, "二季度制造业投资增长多少?")
+    expect(bubble).to_have_attribute("data-status", "undisclosed")
+    expect(bubble.locator(".badge")).to_have_text("报告未披露")
+
+
+def test_upload_txt_is_listed_then_deleted_with_confirmation(page, tmp_path):
+    path = tmp_path / "青松镇植树会议.txt"
+    path.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.set_input_files("#file-input", str(path))
+    row = page.locator("#upload-list .upload", has_text=path.name)
+    expect(row).to_have_class(re.compile(r"\bok\b"))
+    expect(row.locator(".upload-state")).to_contain_text("已收录")
+    doc = page.locator("#doc-list .doc", has_text="青松镇")
+    expect(doc).to_have_count(1)
+    expect(page.locator("#doc-list .doc")).to_have_count(6)
+
+    # The filter box narrows the list by title.
+    page.fill("#doc-filter", "青松")
+    expect(page.locator("#doc-list .doc")).to_have_count(1)
+    page.fill("#doc-filter", "")
+
+    # Delete asks first; Esc cancels, and nothing is deleted.
+    doc.locator(".delete").click()
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("青松镇")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(doc).to_have_count(1)
+    doc.locator(".delete").click()
+    page.click("#confirm-ok")
+    expect(page.locator("#doc-list .doc", has_text="青松镇")).to_have_count(0)
+    expect(page.locator("#doc-list .doc")).to_have_count(5)
+
+
+def test_upload_png_shows_a_clear_error_beside_a_good_file(page, tmp_path):
+    png = tmp_path / "会场照片.png"
+    png.write_bytes(PNG)
+    txt = tmp_path / "青松镇第二次会议.txt"
+    txt.write_text(UPLOAD_TEXT.replace("植树", "护林"), encoding="utf-8")
+    page.set_input_files("#file-input", [str(png), str(txt)])
+    bad = page.locator("#upload-list .upload", has_text=png.name)
+    expect(bad).to_have_class(re.compile(r"failed"))
+    expect(bad.locator(".upload-state")).to_contain_text("不支持的文件格式")
+    good = page.locator("#upload-list .upload", has_text=txt.name)
+    expect(good).to_have_class(re.compile(r"\bok\b"))
+    expect(page.locator("#doc-list .doc")).to_have_count(6)
+    doc_id = page.locator("#doc-list .doc", has_text="护林").get_attribute("data-doc-id")
+    assert page.request.delete(page.url + f"documents/{doc_id}").status == 204
+
+
+def test_summary_shows_cited_sections_and_downloads_docx(page, tmp_path):
+    doc = page.locator("#doc-list .doc", has_text="衡东县第十四届委员会第四次全体会议")
+    doc.locator(".summarize").click()
+    view = page.locator("#summary-view")
+    expect(view).to_be_visible()
+    for title in ("基本情况", "主要内容", "工作要求", "主要指标", "未披露数值"):
+        expect(view.locator(".summary-section h3", has_text=title)).to_have_count(1)
+    expect(view.locator(".summary-table")).to_contain_text("5.9")
+    expect(view).to_contain_text("武家山")
+    chip = view.locator(".chip").first
+    chip.click()
+    expect(page.locator("#source-panel mark")).to_be_visible()
+    page.keyboard.press("Escape")
+
+    with page.expect_download() as dl_info:
+        view.get_by_role("link", name="下载 .docx").click()
+    saved = tmp_path / "summary.docx"
+    dl_info.value.save_as(saved)
+    assert dl_info.value.suggested_filename.endswith(".docx")
+    assert zipfile.is_zipfile(saved)
+    with zipfile.ZipFile(saved) as z:
+        assert "word/document.xml" in z.namelist()
+    with page.expect_download() as md_info:
+        view.get_by_role("link", name="下载 .md").click()
+    assert md_info.value.suggested_filename.endswith(".md")
+
+
+def test_keyboard_only_ask_and_open_citation(page):
+    expect(page.locator("#question")).to_be_focused()
+    page.keyboard.type(GDP_QUESTION)
+    with page.expect_response(re.compile(r"/ask/stream$")):
+        page.keyboard.press("Enter")
+    bubble = page.locator(".turn-assistant").first
+    expect(bubble.locator(".answer")).to_have_attribute("aria-busy", "false")
+    chip = bubble.locator(".chip").first
+    chip.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#source-panel")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#source-panel")).to_be_hidden()
+
+
+def test_phone_width_is_single_column_with_a_collapsible_library(phone_page):
+    page = phone_page
+    expect(page.locator("#library")).to_be_hidden()
+    page.click("#library-toggle")
+    expect(page.locator("#library")).to_be_visible()
+    expect(page.locator("#library-toggle")).to_have_attribute("aria-expanded", "true")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"page is {overflow}px wider than the phone screen"
+    page.keyboard.press("Escape")
+    expect(page.locator("#library")).to_be_hidden()
+
+
+def _sse_events(body: str) -> list[tuple[str, object]]:
+    """Parse a raw text/event-stream body into (event, data) pairs."""
+    events = []
+    for frame in re.split(r"\r?\n\r?\n", body.strip()):
+        name, data = "message", []
+        for line in frame.splitlines():
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+        if data:
+            events.append((name, json.loads("\n".join(data))))
+    return events
+
+
+def _done_event(body: str) -> dict:
+    done = [data for name, data in _sse_events(body) if name == "done"]
+    assert len(done) == 1, body[:300]
+    return done[0]
+
+
+def _shot_dir(tmp_path: Path) -> Path:
+    """docs/screenshots when HUIYI_SCREENSHOTS=1 (refreshing the README's images), else a temp dir."""
+    if os.environ.get("HUIYI_SCREENSHOTS") == "1":
+        out = ROOT / "docs" / "screenshots"
+        out.mkdir(parents=True, exist_ok=True)
+        return out
+    return tmp_path
+
+
+def _shoot(page, path: Path, **kw) -> None:
+    page.wait_for_timeout(300)  # let the toast and scroll settle
+    page.screenshot(path=str(path), **kw)
+    assert path.stat().st_size > 10_000, f"{path} looks empty"
+
+
+def _chat_with_source(page) -> None:
+    bubble, _ = ask(page, GDP_QUESTION)
+    bubble.locator(".citations .chip").first.click()
+    expect(page.locator("#source-panel mark")).to_be_in_viewport()
+
+
+def _summary(page) -> None:
+    page.locator("#doc-list .doc", has_text="衡东县第十四届委员会第四次全体会议").locator(".summarize").click()
+    expect(page.locator("#summary-view .summary-table")).to_be_visible()
+
+
+def test_screenshots_desktop(page, tmp_path):
+    out = _shot_dir(tmp_path)
+    _shoot(page, out / "desktop-library.png")
+    _chat_with_source(page)
+    _shoot(page, out / "desktop-chat.png")
+    page.keyboard.press("Escape")
+    _summary(page)
+    _shoot(page, out / "desktop-summary.png")
+
+
+def test_screenshots_phone(phone_page, tmp_path):
+    page = phone_page
+    out = _shot_dir(tmp_path)
+    page.click("#library-toggle")
+    _shoot(page, out / "phone-library.png")
+    page.click("#library-toggle")
+    bubble, _ = ask(page, GDP_QUESTION)
+    _shoot(page, out / "phone-chat.png")
+    bubble.locator(".citations .chip").first.click()
+    expect(page.locator("#source-panel mark")).to_be_in_viewport()
+    _shoot(page, out / "phone-source.png")
+    page.keyboard.press("Escape")
+    page.click("#library-toggle")
+    _summary(page)
+    _shoot(page, out / "phone-summary.png")
