@@ -109,7 +109,7 @@ def extract_meta(text: str, source: str, removed: list[Removal] | None = None) -
 
 
 def _title(text: str, meeting_name: str | None, source: str) -> str:
-    first = text.strip().split("\n", 1)[0].strip() if text.strip() else ""
+    first = text.strip().split("\n", 1)[0].lstrip("#").strip() if text.strip() else ""  # "# 标题" in .md
     m = _BOOK_TITLE.match(first) or _SPEECH_TITLE.match(first)
     if m:
         return m.group(1)

@@ -117,6 +117,7 @@ def test_seed_004_duplicate_title_span():
         "详情请登录县政府网站www.example.gov.cn查询,咨询电话12345,办理时间为工作日上午9点至下午5点,欢迎广大群众积极参与。",
         "时间:2023年7月28日上午9时",
         "来源于群众、服务于群众,是我们工作的出发点。",
+        "◆坚持项目为王,全年实施重点项目120个。",
     ],
 )
 def test_real_content_is_not_removed(line):
