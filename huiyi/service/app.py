@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from huiyi import __version__
 from huiyi.config import Settings
@@ -47,6 +48,16 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HuiyiError)
     async def huiyi_error(_: Request, exc: HuiyiError) -> JSONResponse:
         return JSONResponse(exc.to_dict(), status_code=exc.http_status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        message = {404: "没有这个地址或文档。/ No such path or document.", 405: "不支持这个请求方法。/ Method not allowed."}
+        return JSONResponse(
+            {"code": codes.get(exc.status_code, "http_error"), "message": message.get(exc.status_code, str(exc.detail))},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
