@@ -85,7 +85,7 @@ def _period_before(text: str, sent: Span, pos: int) -> str | None:
     """The last period phrase before `pos` in the sentence, ignoring comparison bases (较上半年)."""
     found = None
     for m in PERIOD.finditer(text, sent.start, pos):
-        if not re.search(r"(?:较|比|由|从|与|同比)\S{0,1}$", text[max(sent.start, m.start() - 2) : m.start()]):
+        if not re.search(r"(?:较|比|由|与|同比)\S{0,1}$", text[max(sent.start, m.start() - 2) : m.start()]):
             found = m.group(0)
     return found
 

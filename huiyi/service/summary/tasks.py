@@ -140,7 +140,7 @@ def _labelled(doc: Document, block: Span, cls: list[Span], who: str | None, used
             used.add(prev[-1].start)
         used.update(c.start for c in cls if hs <= c.start <= m.start())
         groups.append(TaskGroup(speaker=who, heading=text[hs : m.end()], items=items[:MAX_ITEMS],
-                                citations=[cite(doc, hs, items[-1].citations[0].end)]))
+                                citations=[cite(doc, hs, m.end())]))
     return groups
 
 
