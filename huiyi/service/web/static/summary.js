@@ -24,12 +24,29 @@ const isEmpty = (v) =>
   (Array.isArray(v) && v.length === 0) ||
   (typeof v === "object" && !Array.isArray(v) && Object.keys(v).every((k) => HIDDEN_KEYS.has(k) || isEmpty(v[k])));
 
+const VISIBLE_CHIPS = 4; // more than this behind a "+N" button, so a field with many sources stays readable
+
 function chipsFor(citations) {
   const frag = document.createDocumentFragment();
-  for (const c of citations || []) {
+  const chips = (citations || []).map((c) => {
     const key = `${c.doc_id}:${c.start}:${c.end}`;
     if (!chipNumbers.has(key)) chipNumbers.set(key, chipNumbers.size + 1);
-    frag.append(" ", makeChip(chipNumbers.get(key), c));
+    return makeChip(chipNumbers.get(key), c);
+  });
+  chips.slice(0, VISIBLE_CHIPS).forEach((chip) => frag.append(" ", chip));
+  if (chips.length > VISIBLE_CHIPS) {
+    const rest = el("span", "more-chips");
+    rest.hidden = true;
+    chips.slice(VISIBLE_CHIPS).forEach((chip) => rest.append(" ", chip));
+    const more = el("button", "btn-link", `+${chips.length - VISIBLE_CHIPS} 处出处`);
+    more.type = "button";
+    more.setAttribute("aria-expanded", "false");
+    more.addEventListener("click", () => {
+      rest.hidden = false;
+      more.remove();
+      rest.querySelector(".chip")?.focus();
+    });
+    frag.append(" ", more, rest);
   }
   return frag;
 }
@@ -63,19 +80,22 @@ const FORMATS = {
 };
 
 function attendanceLines(a) {
-  const count = (n) => (n === null || n === undefined ? "?" : `${n} 人`);
-  const lines = [];
-  if (a.members_expected != null || a.members_present != null) {
-    lines.push(`委员应到 ${count(a.members_expected)},实到 ${count(a.members_present)}`);
-  }
-  if (a.alternates_expected != null || a.alternates_present != null) {
-    lines.push(`候补委员应到 ${count(a.alternates_expected)},实到 ${count(a.alternates_present)}`);
-  }
-  if (a.present_total != null) lines.push(`实到 ${count(a.present_total)}`);
-  if (a.quorum_statement) lines.push(a.quorum_statement);
-  if (a.leaders_present && a.leaders_present.length) lines.push(`出席:${a.leaders_present.join("、")}`);
-  if (a.attendees_groups && a.attendees_groups.length) lines.push(`列席:${a.attendees_groups.join(";")}`);
-  return lines;
+  const has = (n) => n !== null && n !== undefined;
+  const pair = (who, expected, present) => {
+    const parts = [];
+    if (has(expected)) parts.push(`应到 ${expected} 人`);
+    if (has(present)) parts.push(`实到 ${present} 人`);
+    return parts.length ? `${who}${parts.join(",")}` : null;
+  };
+  const lines = [
+    pair("委员", a.members_expected, a.members_present),
+    pair("候补委员", a.alternates_expected, a.alternates_present),
+    has(a.present_total) ? `合计实到 ${a.present_total} 人` : null,
+    a.quorum_statement || null,
+    a.leaders_present && a.leaders_present.length ? `出席:${a.leaders_present.join("、")}` : null,
+    a.attendees_groups && a.attendees_groups.length ? `列席:${a.attendees_groups.join(";")}` : null,
+  ];
+  return lines.filter(Boolean);
 }
 
 function itemNode(key, v) {
@@ -130,7 +150,7 @@ function tableNode(rows, cols) {
   table.tHead.append(head);
   for (const row of rows) {
     const tr = el("tr");
-    for (const c of cols) tr.append(el("td", "", isEmpty(row[c]) ? "—" : describe(row[c])));
+    for (const c of cols) tr.append(el("td", `col-${c}`, isEmpty(row[c]) ? "—" : describe(row[c])));
     if (row.undisclosed) {
       tr.classList.add("undisclosed-row");
       tr.cells[cols.indexOf("value")]?.append(" ", el("span", "badge badge-amber", "未披露"));
@@ -145,29 +165,37 @@ function tableNode(rows, cols) {
   return wrap;
 }
 
+function fieldNode(k, v, summary, table) {
+  const wrap = el("div", "summary-field");
+  wrap.append(table && Array.isArray(v) ? tableNode(v, table) : valueNode(k, v));
+  if ((summary.truncated || []).includes(k)) wrap.append(el("p", "muted", "(条目较多,仅列出前面部分)"));
+  return wrap;
+}
+
 function sectionNode(title, fields, summary, table) {
   const sec = el("section", "summary-section");
   sec.append(el("h3", "", title));
   const missing = new Set(summary.not_found || []);
-  const truncated = new Set(summary.truncated || []);
+  const present = fields.filter(([, v]) => !isEmpty(v));
+  // A section of one field needs no field label: its heading says it, and tables get full width.
+  if (fields.length === 1 && present.length === 1) {
+    sec.append(fieldNode(present[0][0], present[0][1], summary, table));
+    return sec;
+  }
   const dl = el("dl");
-  let shown = 0;
   for (const [k, v] of fields) {
     if (isEmpty(v)) {
-      // Say so for the basic facts; an empty list elsewhere just is not shown.
+      // Say so for the basic facts; an empty list elsewhere is simply not shown.
       if (SCALAR_FIELDS.includes(k) && (missing.has(k) || v == null)) {
         dl.append(el("dt", "", label(k)), el("dd", "summary-missing", "报告中未提及"));
       }
       continue;
     }
-    shown += 1;
     const dd = el("dd");
-    dd.append(table && Array.isArray(v) ? tableNode(v, table) : valueNode(k, v));
-    if (truncated.has(k)) dd.append(el("p", "muted", "(条目较多,仅列出前面部分)"));
+    dd.append(fieldNode(k, v, summary, table));
     dl.append(el("dt", "", label(k)), dd);
   }
-  if (!shown && !dl.childElementCount) sec.append(el("p", "summary-empty", "报告中没有找到相关内容。"));
-  else sec.append(dl);
+  sec.append(dl.childElementCount ? dl : el("p", "summary-empty", "报告中没有找到相关内容。"));
   return sec;
 }
 
