@@ -41,8 +41,9 @@ _MARKERS: dict[str, re.Pattern[str]] = {
     "cn_enum": re.compile(_CN_NUM + r"[是要](?=\S)"),  # 一要… / 一是… : only at a line start
 }
 _LINE_START_ONLY = {"cn_enum"}
-# Outline markers worth splitting an unpunctuated stretch at (not 一是/一要: "统一要求").
-_INLINE_MARKER = re.compile(rf"{_CN_NUM}、|[(（]{_CN_NUM}[)）]|(?<![0-9.．A-Za-z])\d{{1,2}}[.．、](?=[^\d\s])|【[^】\n]{{1,12}}】")
+# Outline markers worth splitting an unpunctuated stretch at; not 一、/一是/一要 inside a line,
+# which are as often words ("统一、规范", "统一要求", "唯一是") as markers.
+_INLINE_MARKER = re.compile(r"[(（][一二三四五六七八九十]{1,3}[)）]|(?<![0-9.．A-Za-z])\d{1,2}[.．、](?=[^\d\s])|【[^】\n]{1,12}】")
 _HEADING_STOP = re.compile(r"[。！？；!?;\n]")
 _HEADING_SOFT_STOP = re.compile(r"[，,：:]")
 # Where a heading lost its line break, the body usually opens with a time or framing adverbial

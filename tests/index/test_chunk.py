@@ -129,9 +129,14 @@ def test_long_sentence_prefers_commas_then_markers():
     spans = split_sentences(t, max_chars=100)
     ends = [t[e - 1] for s, e in spans[:-1]]
     assert sum(c == "," for c in ends) >= len(ends) * 0.8
-    marked = "工作推进有序" * 20 + "一、加快发展" + "产业发展有成效" * 10
+    marked = "工作推进有序" * 20 + "(一)加快发展" + "产业发展有成效" * 10
     spans = split_sentences(marked, max_chars=160)
-    assert marked[spans[1][0] :].startswith("一、加快发展")
+    assert marked[spans[1][0] :].startswith("(一)加快发展")
+    marked = "工作推进有序" * 20 + "2.加快发展" + "产业发展有成效" * 10
+    assert marked[split_sentences(marked, max_chars=160)[1][0] :].startswith("2.加快发展")
+    # "一、" inside a line is as often a word ("统一、规范") as a marker: never a preferred cut
+    worded = "工作推进有序" * 20 + "统一、规范" + "产业发展有成效" * 10
+    assert all(worded[s:].startswith("一、") is False for s, _ in split_sentences(worded, max_chars=160))
 
 
 # ---- outline ----------------------------------------------------------------------------
