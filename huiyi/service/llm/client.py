@@ -27,6 +27,10 @@ from huiyi.service.llm.prompts import Message, json_only_instruction
 log = logging.getLogger(__name__)
 
 ResponseFormat = Literal["json_schema", "json_object", "text"]
+# The structured-output ladder, best first. "json_object+schema" is llama.cpp's grammar-constrained
+# JSON (response_format {"type": "json_object", "schema": …}); servers that refuse it fall further.
+_Rung = Literal["json_schema", "json_object+schema", "json_object", "text"]
+_LADDER: list[_Rung] = ["json_schema", "json_object+schema", "json_object", "text"]
 _SLACK = 0.05  # seconds kept in hand so error handling itself stays inside the deadline
 
 
@@ -120,9 +124,8 @@ class OpenAILLM:
         self._client = client or openai.OpenAI(api_key=settings.openai_api_key or "not-needed",
                                                base_url=settings.openai_base_url,
                                                timeout=settings.llm_timeout, max_retries=0)
-        formats: list[ResponseFormat] = ["json_schema", "json_object", "text"]
         # Formats this endpoint refused are dropped for the life of the client: one wasted call, not one per answer.
-        self._formats = formats if settings.llm_json_schema else formats[1:]
+        self._formats = list(_LADDER) if settings.llm_json_schema else _LADDER[1:]
         self._stream_usage = True
         self._lock = threading.Lock()
 
@@ -139,7 +142,7 @@ class OpenAILLM:
             fmt = self._formats[0]
             try:
                 return self._complete_once(_with_format(messages, fmt, json_schema), max_tokens, deadline,
-                                           _response_format(fmt, json_schema), fmt)
+                                           _response_format(fmt, json_schema), _reported(fmt))
             except _Rejected as exc:
                 if fmt == "text":
                     raise self._rejected_error(exc) from None
@@ -159,7 +162,7 @@ class OpenAILLM:
         extra = {"response_format": response_format} if response_format else {}
         resp = self._call(lambda timeout: self._client.chat.completions.create(
             model=self.model, messages=messages, max_tokens=max_tokens or self.settings.llm_max_tokens,
-            timeout=timeout, **extra), deadline)
+            timeout=timeout, **extra), deadline, refusable=("response_format",) if extra else ())
         choices = getattr(resp, "choices", None)
         if not choices:
             raise UpstreamError(f"{self._where} returned a reply with no choices; check the model name "
@@ -170,8 +173,12 @@ class OpenAILLM:
                          usage=_usage(usage), model=getattr(resp, "model", None) or self.model,
                          finish_reason=choice.finish_reason, response_format=fmt)
 
-    def _call(self, send: Callable[[float], Any], deadline: float) -> Any:
-        """Send with our retry policy: 429 (Retry-After), 5xx, timeouts and refused connections retry."""
+    def _call(self, send: Callable[[float], Any], deadline: float, refusable: tuple[str, ...] = ()) -> Any:
+        """Send with our retry policy: 429 (Retry-After), 5xx, timeouts and refused connections retry.
+
+        `refusable` names optional request fields: an error that names one of them is a refusal of
+        that field (llama-cpp-python reports such validation errors as 500), not a server fault.
+        """
         import openai
 
         attempts = self.settings.llm_retries + 1
@@ -188,8 +195,9 @@ class OpenAILLM:
                 problem, timed_out = "rate limited (429)", False
                 wait = _retry_after(exc.response) or _backoff(attempt)
             except openai.APIStatusError as exc:
-                if exc.status_code in (400, 422):
-                    raise _Rejected(exc.status_code, _error_message(exc)) from None
+                message = _error_message(exc)
+                if exc.status_code in (400, 422) or any(f in message for f in refusable):
+                    raise _Rejected(exc.status_code, message) from None
                 if exc.status_code < 500:
                     raise self._status_error(exc) from None
                 problem, timed_out, wait = f"server error {exc.status_code}", False, _backoff(attempt)
@@ -252,7 +260,7 @@ class OpenAILLM:
             try:
                 return self._call(lambda timeout: self._client.chat.completions.create(
                     model=self.model, messages=messages, max_tokens=max_tokens or self.settings.llm_max_tokens,
-                    stream=True, timeout=timeout, **extra), deadline)
+                    stream=True, timeout=timeout, **extra), deadline, refusable=("stream_options",) if extra else ())
             except _Rejected as exc:
                 if not self._stream_usage:
                     raise self._rejected_error(exc) from None
@@ -283,7 +291,11 @@ class OpenAILLM:
                              code="upstream_auth" if status in (401, 403) else "upstream_error")
 
 
-def _with_format(messages: Sequence[Message], fmt: ResponseFormat, schema: dict[str, Any]) -> list[Message]:
+def _reported(fmt: _Rung) -> ResponseFormat:
+    return "json_object" if fmt == "json_object+schema" else fmt
+
+
+def _with_format(messages: Sequence[Message], fmt: _Rung, schema: dict[str, Any]) -> list[Message]:
     """json_object and plain text do not carry the schema, so the prompt must; appended to the last
     user turn because some chat templates (Gemma's) refuse a system message after the first."""
     out = [dict(m) for m in messages]
@@ -296,11 +308,13 @@ def _with_format(messages: Sequence[Message], fmt: ResponseFormat, schema: dict[
     return [*out, {"role": "user", "content": json_only_instruction(schema)}]
 
 
-def _response_format(fmt: ResponseFormat, schema: dict[str, Any]) -> dict[str, Any] | None:
+def _response_format(fmt: _Rung, schema: dict[str, Any]) -> dict[str, Any] | None:
     if fmt == "json_schema":
         name = re.sub(r"[^A-Za-z0-9_-]", "_", str(schema.get("title") or "output"))[:64]
         # strict mode demands every property required and no extras, which pydantic schemas are not.
         return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
+    if fmt == "json_object+schema":
+        return {"type": "json_object", "schema": schema}
     if fmt == "json_object":
         return {"type": "json_object"}
     return None

@@ -202,16 +202,28 @@ def test_json_schema_rejected_falls_back_to_json_object_and_remembers(fake, sett
     assert second.response_format == "json_object"
     formats = [r.response_format for r in fake.chat_requests()]
     assert formats == ["json_schema", "json_object", "json_object"]
-    # json_object cannot carry the schema, so the last user turn does.
+    # llama.cpp's grammar-constrained json_object takes the schema; the prompt carries it for everyone else.
+    assert fake.chat_requests()[1].body["response_format"]["schema"] == SCHEMA
     last_user = fake.chat_requests()[1].messages[-1]
     assert last_user["role"] == "user" and '"answer"' in last_user["content"] and "JSON" in last_user["content"]
 
 
 def test_json_object_rejected_too_falls_back_to_plain_text(fake, settings_for):
-    fake.script(status(400), status(400), ok('{"answer": "c"}'))
+    fake.script(status(400), status(400), status(400), ok('{"answer": "c"}'))
     result = OpenAILLM(settings_for(fake.base_url)).complete(MSGS, json_schema=SCHEMA)
     assert result.response_format == "text"
-    assert [r.response_format for r in fake.chat_requests()] == ["json_schema", "json_object", None]
+    reqs = fake.chat_requests()
+    assert [r.response_format for r in reqs] == ["json_schema", "json_object", "json_object", None]
+    assert "schema" in reqs[1].body["response_format"] and "schema" not in reqs[2].body["response_format"]
+
+
+def test_500_naming_response_format_is_a_refusal_not_an_outage(fake, settings_for):
+    # llama-cpp-python answers an unknown response_format type with 500 and a validation message.
+    fake.script(status(500, message="('body', 'response_format', 'type'): Input should be 'text' or 'json_object'"),
+                ok('{"answer": "e"}'))
+    result = OpenAILLM(settings_for(fake.base_url, llm_retries=0)).complete(MSGS, json_schema=SCHEMA)
+    assert result.text == '{"answer": "e"}' and result.response_format == "json_object"
+    assert [r.response_format for r in fake.chat_requests()] == ["json_schema", "json_object"]
 
 
 def test_json_schema_disabled_starts_with_json_object(fake, settings_for):
