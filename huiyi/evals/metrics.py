@@ -24,7 +24,8 @@ CMRC_PUNCT = frozenset(
 )
 _EXTRA_PUNCT = set(",.;:!?()[]{}<>\"'‘’“”【】〔〕…—–|@#$&") | {" ", "\t", "\n", "\r", "\u3000"}
 _HAN = re.compile(r"[\u4e00-\u9fa5]")
-_LATIN_TOKEN = re.compile(r"\w+|[^\w\s]")
+# Close to nltk's Treebank tokenizer for what answers hold: decimals stay whole ("5.9"), symbols split off.
+_LATIN_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+|[^\w\s]")
 
 
 class CitationLike(Protocol):

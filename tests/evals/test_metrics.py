@@ -113,7 +113,10 @@ def test_normalize_text_strips_punctuation_space_and_width() -> None:
 
 
 def test_cmrc_segmentation_splits_chinese_chars_and_keeps_latin_words() -> None:
-    assert cmrc_segments("GDP增长5.9%") == ["gdp", "增", "长", "5", ".", "9", "%"]
+    assert cmrc_segments("GDP增长5.9%") == ["gdp", "增", "长", "5.9", "%"]
+    # as in the official script, removed punctuation does not end a Latin run
+    assert cmrc_segments("以2V2、4V4随机配对") == ["以", "2v24v4", "随", "机", "配", "对"]
+    assert cmrc_segments("以2V2、4V4", remove_punct=False) == ["以", "2v2", "、", "4v4"]
     assert cmrc_segments("“三盯”") == ["三", "盯"]
 
 
