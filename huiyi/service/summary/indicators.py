@@ -7,6 +7,7 @@ and marked undisclosed: it never becomes a number.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -76,9 +77,14 @@ def _placeholder_spans(doc: Document) -> list[tuple[int, int]]:
     return sorted((p.start, p.end) for p in doc.meta.placeholders)
 
 
+def _overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    """Whether [s, e) overlaps any of the sorted, non-nested `spans` (binary search)."""
+    i = bisect.bisect_left(spans, (e, e)) - 1
+    return i >= 0 and spans[i][1] > s
+
+
 def _is_placeholder(m: NumberMention, base: int, spans: list[tuple[int, int]]) -> bool:
-    s, e = base + m.start, base + m.end
-    return m.placeholder or any(ps < e and s < pe for ps, pe in spans)
+    return m.placeholder or _overlaps(spans, base + m.start, base + m.end)
 
 
 def _period_before(text: str, sent: Span, pos: int) -> str | None:
@@ -143,11 +149,13 @@ class _Reader:
     def __init__(self, doc: Document, sent: Span, spans: list[tuple[int, int]]):
         self.doc, self.text, self.sent, self.spans = doc, doc.text, sent, spans
         self.out: list[Indicator] = []
+        self.withheld: list[tuple[int, int]] = []  # X-values seen, in document offsets
         self.draft: _Draft | None = None
 
     def run(self) -> list[Indicator]:
         text, sent = self.text, self.sent
         mentions = [m for m in extract_numbers(text[sent.start : sent.end]) if m.kind != "date"]
+        self.withheld = [(sent.start + m.start, sent.start + m.end) for m in mentions if m.placeholder]
         for cl in clauses(text, sent):
             pos = cl.start
             for m in (m for m in mentions if cl.start <= sent.start + m.start < cl.end):
@@ -195,25 +203,39 @@ class _Reader:
 
 def extract_indicators(doc: Document) -> list[Indicator]:
     """Every indicator clause of the report, in text order."""
+    return scan_figures(doc)[0]
+
+
+def scan_figures(doc: Document) -> tuple[list[Indicator], list[tuple[int, int]]]:
+    """(indicators, spans of X-values) in one pass over the sentences."""
     spans = _placeholder_spans(doc)
     out: list[Indicator] = []
+    withheld: list[tuple[int, int]] = []
     for sent in sentences(doc.text):
+        reader = _Reader(doc, sent, spans)
         if _ATTENDANCE.search(doc.text, sent.start, sent.end):  # 应到30人 is attendance, not an indicator
-            continue
-        out.extend(_Reader(doc, sent, spans).run())
-    return out
+            reader.run = lambda: []  # type: ignore[method-assign]
+            withheld += [(sent.start + m.start, sent.start + m.end) for m in extract_numbers(sent.text(doc.text)) if m.placeholder]
+        out.extend(reader.run())
+        withheld += reader.withheld
+    return out, withheld
 
 
-def placeholder_entries(doc: Document, indicators: list[Indicator], cap: int) -> tuple[list[PlaceholderEntry], int]:
+def placeholder_entries(
+    doc: Document, indicators: list[Indicator], cap: int, withheld: list[tuple[int, int]] | None = None
+) -> tuple[list[PlaceholderEntry], int]:
     """Withheld values (meta placeholders and X-numbers), tagged with the indicator they stand for."""
     found: dict[tuple[int, int], str] = {(p.start, p.end): p.kind for p in doc.meta.placeholders}
-    for m in extract_numbers(doc.text):
-        if m.placeholder and not any(s < m.end and m.start < e for s, e in found):
-            found[(m.start, m.end)] = "x_value"
-    owner = [(c.start, c.end, ind.name) for ind in indicators if ind.undisclosed for c in ind.citations]
+    meta_spans = sorted(found)
+    for s, e in withheld if withheld is not None else scan_figures(doc)[1]:
+        if not _overlaps(meta_spans, s, e):
+            found[(s, e)] = "x_value"
+    owners = sorted((c.start, c.end, ind.name) for ind in indicators if ind.undisclosed for c in ind.citations)
+    starts = [o[0] for o in owners]
     entries = []
     for (s, e), kind in sorted(found.items())[:cap]:
-        name = next((n for cs, ce, n in owner if cs <= s and e <= ce), None)
+        i = bisect.bisect_right(starts, s) - 1
+        name = owners[i][2] if i >= 0 and e <= owners[i][1] else None
         lo = max(0, s - 12)
         entries.append(PlaceholderEntry(text=doc.text[s:e], kind=kind, indicator=name, citations=[cite(doc, lo, e)]))
     return entries, len(found)

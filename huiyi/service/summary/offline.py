@@ -7,11 +7,12 @@ this module locates them in the text for citations and reads what they did.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from huiyi.index.chunk import split_sentences
 from huiyi.index.records import Document
-from huiyi.service.summary.indicators import extract_indicators, placeholder_entries
+from huiyi.service.summary.indicators import placeholder_entries, scan_figures
 from huiyi.service.summary.models import (
     Attendance,
     DateField,
@@ -90,8 +91,8 @@ def summarize_offline(doc: Document) -> MeetingSummary:
     summary.host = _host(doc, speakers)
     summary.speakers = [s for s in speakers if s.act != "出席"]
     summary.attendance = _attendance(doc, sents, leaders + [s for s in speakers if s.act == "出席"])
-    summary.indicators = extract_indicators(doc)
-    summary.placeholders, summary.placeholder_count = placeholder_entries(doc, summary.indicators, CAPS["placeholders"])
+    summary.indicators, withheld = scan_figures(doc)
+    summary.placeholders, summary.placeholder_count = placeholder_entries(doc, summary.indicators, CAPS["placeholders"], withheld)
     summary.decisions = _decisions(doc, sents)
     summary.tasks = extract_tasks(doc, sents, summary.speakers)
     summary.honours = _honours(doc, sents)
@@ -378,18 +379,17 @@ def _slogans(doc: Document) -> list[TextItem]:
 
 
 def _key_sentences(doc: Document, summary: MeetingSummary) -> list[TextItem]:
+    """Extractive: sentences dense in disclosed indicators or carrying 强调/要求, the meeting's opening line."""
     text = doc.text
-    sents = [Span(s, e) for s, e in split_sentences(text)]
-    ind_spans = [(c.start, c.end) for i in summary.indicators if not i.undisclosed for c in i.citations]
+    ind_starts = sorted(c.start for i in summary.indicators if not i.undisclosed for c in i.citations)
+    name_at = summary.name.citations[0].start if summary.name else -1
     scored = []
-    for sent in sents:
-        if not 12 <= sent.end - sent.start <= 300 or "X" in text[sent.start : sent.end]:
+    for s, e in split_sentences(text):
+        if not 12 <= e - s <= 300 or "X" in text[s:e]:
             continue
-        score = 2 * sum(1 for s, e in ind_spans if sent.start <= s < sent.end)
-        score += 2 * len(_KEY_WORDS.findall(text, sent.start, sent.end))
-        if summary.name and any(sent.start <= c.start < sent.end for c in summary.name.citations):
-            score += 3
+        score = 2 * (bisect.bisect_left(ind_starts, e) - bisect.bisect_left(ind_starts, s))
+        score += 2 * len(_KEY_WORDS.findall(text, s, e)) + (3 if s <= name_at < e else 0)
         if score:
-            scored.append((score, sent))
+            scored.append((score, Span(s, e)))
     best = sorted(scored, key=lambda p: (-p[0], p[1].start))[: CAPS["key_sentences"]]
     return [TextItem(text=sent.text(text), citations=[cite_span(doc, sent)]) for _, sent in sorted(best, key=lambda p: p[1].start)]
