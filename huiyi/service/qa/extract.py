@@ -1,0 +1,454 @@
+"""Candidate sentences from retrieved chunks, their evidence checks and scores, and the answer span.
+
+A candidate is rejected outright (not merely scored low) when it contradicts the question: another
+place, another period or year, a missing indicator, a missing role, or no span of the asked type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from huiyi.index.records import DocumentMeta, SearchHit
+from huiyi.service.qa import lexicon, spans
+from huiyi.service.qa.question import (
+    Period,
+    QuestionAnalysis,
+    content_text,
+    find_periods,
+    find_regions,
+    find_years,
+    region_stem,
+)
+
+# A year the document reports on: "2023年上半年", "2023年,…" — not "2022年度…考核结果" in passing.
+_REPORTED_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?=上半年|下半年|前三季度|[一二三四]季度|全年|\d{1,2}\s*[-—–~至]|[,,])")
+QUOTE_MAX_CHARS = 260  # a cited sentence plus the clause that carries its period
+
+
+@dataclass
+class DocInfo:
+    """What the answerer needs to know about one document beyond the sentence."""
+
+    doc_id: str
+    title: str
+    text: str
+    regions: set[str]  # stems of the places the document is about (衡东, 雁峰)
+    years: set[int]  # years the document reports on
+    placeholders: list[tuple[int, int]]  # spans the report gives as placeholders (X-values, template repeats)
+    sentences: list[tuple[int, int]]
+
+
+@dataclass
+class Sentence:
+    doc: DocInfo
+    chunk_id: str
+    start: int
+    end: int
+    rank: int  # best rank of a hit that holds it (0 = top)
+    ctx_start: int  # start of the enclosing 。-sentence: a period written before a ; still governs
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start:self.end]
+
+    @property
+    def context(self) -> str:
+        return self.doc.text[self.ctx_start:self.end]
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    score: float
+    answer: str
+    kind: str  # number | person | org | place | date | list | slogan | clause | placeholder
+    quote_start: int
+    quote_end: int
+    placeholder: bool = False
+    features: dict[str, float] = field(default_factory=dict)
+
+
+# --- documents and sentences ------------------------------------------------------------------
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    from huiyi.index.chunk import split_sentences
+
+    return split_sentences(text)
+
+
+def doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> DocInfo:
+    counts = Counter(region_stem(r) for r, _, _ in find_regions(text))
+    top = max(counts.values(), default=0)
+    regions = {r for r, c in counts.items() if c >= 2 and c >= top / 3}
+    regions |= {region_stem(r) for r, _, _ in find_regions(title)}
+    years = set(find_years(title))
+    placeholders: list[tuple[int, int]] = []
+    if meta is not None:
+        if meta.region:
+            regions.add(region_stem(meta.region))
+        if meta.date_iso:
+            years.add(meta.date_iso.year)
+            if meta.date_iso.month <= 3:  # an early-year meeting reviews the year before
+                years.add(meta.date_iso.year - 1)
+        placeholders = [(p.start, p.end) for p in meta.placeholders]
+    years |= {int(y) for y in _REPORTED_YEAR_RE.findall(text)}
+    return DocInfo(doc_id, title, text, regions, years, placeholders, _sentence_spans(text))
+
+
+def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo]) -> list[Sentence]:
+    seen: dict[tuple[str, int], Sentence] = {}
+    for rank, hit in enumerate(hits):
+        doc = docs[hit.doc_id]
+        for s, e in doc.sentences:
+            if e <= hit.start or s >= hit.end or (hit.doc_id, s) in seen:
+                continue
+            seen[(hit.doc_id, s)] = Sentence(doc, hit.chunk_id, s, e, rank, _context_start(doc.text, s))
+    return list(seen.values())
+
+
+def _context_start(text: str, start: int) -> int:
+    for i in range(start - 1, max(-1, start - 200), -1):
+        if text[i] in "。!?!?\n":
+            return i + 1
+    return start
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+def _governing_period(context: str, before: int) -> Period | None:
+    """The period a clause reports on: the last topic period (上半年, / 1-5月份,) before `before`."""
+    found = [(p, s, e) for p, s, e in find_periods(context) if s < before]
+    topic = [p for p, s, e in found if re.match(r"\s*(?:份)?\s*[,,]", context[e:e + 3])]
+    if topic:
+        return topic[-1]
+    return found[-1][0] if found else None
+
+
+def period_fit(a: QuestionAnalysis, context: str, pos: int) -> float | None:
+    """1 when the asked period governs the clause, 0.5 when none is written, None on a conflict."""
+    if not a.periods:
+        return 1.0
+    asked = a.periods[0].months
+    gov = _governing_period(context, pos)
+    if gov is None:
+        return 0.5
+    return 1.0 if gov.months == asked else None
+
+
+def year_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
+    if not a.years:
+        return True
+    written = set(find_years(sent.context))
+    if written:
+        return bool(written & set(a.years))
+    if sent.doc.years:
+        return bool(sent.doc.years & set(a.years))
+    return any(str(y) in sent.doc.text for y in a.years)
+
+
+def region_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
+    para = _paragraph(sent)
+    for region in a.regions:
+        stem = region_stem(region)
+        if stem not in para and stem not in sent.doc.regions and stem not in sent.doc.title:
+            return False
+    return True
+
+
+def _paragraph(sent: Sentence) -> str:
+    text = sent.doc.text
+    start = text.rfind("\n", 0, sent.start) + 1
+    return text[start:sent.end]
+
+
+def indicator_fit(a: QuestionAnalysis, context: str) -> tuple[float, int]:
+    """(fit, position of the best indicator term in context); fit 0 when the asked indicator is absent."""
+    if not a.indicators:
+        return 1.0, -1
+    best, pos = 0.0, -1
+    for key, _term, s, _e in lexicon.find_indicators(context):
+        fit = max(lexicon.indicator_fit(asked, key) for asked in a.indicators)
+        if fit > best:
+            best, pos = fit, s
+    return best, pos
+
+
+def lexical_fit(a: QuestionAnalysis, text: str) -> float:
+    """Share of the question's content (weighted by length) that the text contains."""
+    skip = [region_stem(r) for r in a.regions] + [p.text for p in a.periods] + [str(y) for y in a.years]
+    words = [w for w in a.keywords if not any(w in s or s in w for s in skip)]
+    words += [t for t in a.titles if t not in words]
+    if not words:
+        return 0.5
+    total = sum(len(w) for w in words)
+    return sum(len(w) for w in words if w.lower() in text.lower()) / total
+
+
+def bigram_fit(a: QuestionAnalysis, text: str) -> float:
+    """Character-bigram recall of the question content: robust to segmentation and paraphrase order."""
+    content = re.sub(r"\s+", "", content_text(a.text))
+    grams = {content[i:i + 2] for i in range(len(content) - 1)}
+    if not grams:
+        return 0.0
+    return sum(g in text for g in grams) / len(grams)
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def _unit_of(m) -> str:
+    return m.value.unit if m.value is not None else getattr(m, "unit", "")
+
+
+def _unit_ok(want: str | None, m) -> bool:
+    if getattr(m, "kind", "quantity") == "date":
+        return False
+    unit = _unit_of(m)
+    if want is None:
+        return True
+    if want == "位":
+        return getattr(m, "kind", "") == "rank" or unit in ("位", "倒数位")
+    if want == "元":
+        return unit.endswith("元")
+    if want == "个":  # 多少个 counts projects, problems, units: any count unit will do
+        return unit in ("个", "项", "家", "件", "所", "座", "处", "条")
+    return unit == want
+
+
+def _is_placeholder(m, sent: Sentence) -> bool:
+    if m.placeholder:
+        return True
+    s, e = sent.ctx_start + m.start, sent.ctx_start + m.end
+    return any(ps < e and s < pe for ps, pe in sent.doc.placeholders)
+
+
+def _indicator_before(terms, pos: int):
+    before = [t for t in terms if t[2] <= pos]
+    return before[-1] if before else None
+
+
+def number_span(a: QuestionAnalysis, sent: Sentence):
+    """(mention, indicator term or None) for the value the question asks, or None."""
+    from huiyi.numbers import extract_numbers
+
+    ctx, rel = sent.context, sent.start - sent.ctx_start
+    mentions = [m for m in extract_numbers(ctx) if m.start >= rel and _unit_ok(a.unit, m)]
+    if not mentions:
+        return None
+    terms = lexicon.find_indicators(ctx)
+    if a.indicators:
+        fitting = []
+        for m in mentions:
+            term = _indicator_before(terms, m.start)
+            if term and max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) > 0:
+                fitting.append((m.start - term[3], m, term))
+        if not fitting:
+            return None
+        _, m, term = min(fitting, key=lambda x: x[0])
+        return m, term
+    scored = [(clause_fit(a, _clause_around(ctx, m.start)), -m.start, m) for m in mentions]
+    m = max(scored, key=lambda x: (x[0], x[1]))[2]
+    return m, _indicator_before(terms, m.start)
+
+
+def _clause_around(text: str, pos: int) -> str:
+    for s, e in spans.clauses(text):
+        if s <= pos < e:
+            return text[s:e]
+    return text
+
+
+def clause_fit(a: QuestionAnalysis, text: str) -> float:
+    return lexical_fit(a, text) + bigram_fit(a, text)
+
+
+def _clause_bounds(text: str, pos: int) -> tuple[int, int]:
+    for s, e in spans.clauses(text):
+        if s <= pos < e:
+            return s, e
+    return 0, len(text)
+
+
+def number_answer(sent: Sentence, m, term) -> tuple[str, int]:
+    """A short sentence that repeats only what the quote says; returns (answer, leftmost ctx offset used)."""
+    ctx = sent.context
+    cs, ce = _clause_bounds(ctx, m.start)
+    body, left = ctx[cs:m.end].strip(), cs
+    if term is not None and not (cs <= term[2] < ce):
+        body, left = term[1] + body, term[2]
+    elif term is None and len(body) < 8:
+        ps, _ = _clause_bounds(ctx, max(cs - 2, 0))
+        body, left = ctx[ps:m.end].strip(), ps
+    gov = [(p, s) for p, s, e in find_periods(ctx) if s < m.start]
+    topic = _governing_period(ctx, m.start)
+    if topic is not None and topic.text not in body:
+        s = max(s for p, s in gov if p.text == topic.text)
+        body, left = f"{topic.text},{body}", min(left, s)
+    return body.rstrip(",,;;、") + "。", left
+
+
+# --- other span types -------------------------------------------------------------------------
+
+def _title_matches(asked: str, title: str) -> bool:
+    for part in re.split(r"[、,]", title):
+        if part == asked or (part.endswith(asked) and not part[: -len(asked)].endswith("副")):
+            return True
+    return False
+
+
+def _best_span(a: QuestionAnalysis, text: str, found: list[spans.Span]) -> spans.Span | None:
+    """The span whose clause (and the next one) best matches the question; earliest on ties."""
+    if not found:
+        return None
+    bounds = spans.clauses(text)
+
+    def fit(sp: spans.Span) -> float:
+        near = "".join(text[s:e] for s, e in bounds if e > sp.start - 1 and s < sp.end + 40)
+        return clause_fit(a, near.replace(sp.text, ""))
+
+    return max(found, key=lambda sp: (fit(sp), -sp.start))
+
+
+def person_span(a: QuestionAnalysis, text: str) -> spans.Span | None:
+    people = spans.persons(text)
+    if a.titles:
+        people = [p for p in people if any(_title_matches(t, spans.person_title(p)) for t in a.titles)]
+        if not people:
+            return None
+    else:
+        people = [p for p in people if spans.person_title(p)] or people
+    if not people:
+        return _best_span(a, text, spans.organisations(text))
+    return _best_span(a, text, people)
+
+
+def list_span(a: QuestionAnalysis, text: str) -> spans.Span | None:
+    found = spans.slogans(text) if a.slogan else []
+    found = found or spans.enumerations(text) + spans.slogans(text)
+    return _best_span(a, text, found)
+
+
+def clause_span(a: QuestionAnalysis, text: str, max_chars: int = 90) -> spans.Span:
+    """The sentence when short; else the best clause and the one after it."""
+    stripped = text.strip()
+    if len(stripped) <= max_chars:
+        s = text.find(stripped)
+        return spans.Span(stripped, s, s + len(stripped), "clause")
+    bounds = spans.clauses(text)
+    i = max(range(len(bounds)), key=lambda k: (clause_fit(a, text[bounds[k][0]:bounds[k][1]]), -k))
+    s, e = bounds[i][0], bounds[min(i + 1, len(bounds) - 1)][1]
+    if e - s > max_chars:
+        e = bounds[i][1]
+    return spans.Span(text[s:e], s, e, "clause")
+
+
+_NEGATION = re.compile(r"未|没有|不够|尚未|不足|滞后|下降|回落|差距")
+
+
+def typed_span(a: QuestionAnalysis, sent: Sentence) -> tuple[str, str, int, int] | None:
+    """(answer, kind, start, end) for non-numeric types; offsets relative to the sentence."""
+    text = sent.text
+    if a.qtype == "who":
+        sp = person_span(a, text)
+        if sp is not None and "哪些" in a.text:
+            lists = [e for e in spans.enumerations(text) if e.start <= sp.start < e.end or sp.start <= e.start < sp.end]
+            sp = lists[0] if lists else sp
+        return (sp.text, sp.kind, sp.start, sp.end) if sp else None
+    if a.qtype == "when":
+        sp = _best_span(a, text, spans.dates(text))
+        return (sp.text, "date", sp.start, sp.end) if sp else None
+    if a.qtype == "where":
+        sp = _best_span(a, text, spans.places(text))
+        return (sp.text, "place", sp.start, sp.end) if sp else None
+    if a.qtype in ("list", "which") or a.slogan:
+        sp = list_span(a, text)
+        if sp is not None:
+            return sp.text, sp.kind, sp.start, sp.end
+    sp = clause_span(a, text)
+    if a.qtype == "whether":
+        verdict = "否" if _NEGATION.search(sp.text) else "是"
+        return f"{verdict}。{sp.text.rstrip('。')}。", "clause", sp.start, sp.end
+    return sp.text.rstrip(",,;;") + ("" if sp.text.endswith("。") else "。"), "clause", sp.start, sp.end
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+UNDISCLOSED = "报告未披露具体数值(原文以“X”代替)。"
+UNDISCLOSED_TEMPLATE = "报告未披露具体数值(原文此处为模板占位数字,不是实际数值)。"
+
+
+def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
+    """Check one sentence against the question; a Candidate with its answer, or None when it contradicts it."""
+    if not region_fit(a, sent) or not year_fit(a, sent):
+        return None
+    if a.extra.get("unknown_names"):
+        return None
+    ctx, off = sent.context, sent.ctx_start
+    ind, _ = indicator_fit(a, ctx)
+    if ind == 0:
+        return None
+    placeholder = False
+    if a.qtype == "how_much" or (a.unit and a.qtype in ("what", "compare")):
+        found = number_span(a, sent)
+        if found is None:
+            return None
+        m, term = found
+        placeholder = _is_placeholder(m, sent)
+        if term is not None:
+            ind = max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) if a.indicators else ind
+        answer, left = number_answer(sent, m, term)
+        pos, kind = m.start, "number"
+        if placeholder:
+            answer = UNDISCLOSED if m.placeholder else UNDISCLOSED_TEMPLATE
+            kind = "placeholder"
+        q_start = min(off + left, sent.start)
+        if sent.end - q_start > QUOTE_MAX_CHARS:
+            q_start = sent.start
+            answer = answer if placeholder or off + left >= sent.start else number_answer_local(sent, m)
+    else:
+        found = typed_span(a, sent)
+        if found is None:
+            return None
+        answer, kind, s, _e = found
+        pos, q_start = sent.start - off + s, sent.start
+    pfit = period_fit(a, ctx, pos)
+    if pfit is None:
+        return None
+    lex, big = lexical_fit(a, ctx), bigram_fit(a, ctx)
+    features = {"lex": lex, "bigram": big, "indicator": ind, "period": pfit, "rank": 1 / (1 + sent.rank)}
+    score = 0.4 * lex + 0.25 * big + 0.15 * ind + 0.1 * pfit + 0.1 * features["rank"]
+    return Candidate(sent, score, answer, kind, q_start, sent.end, placeholder, features)
+
+
+def number_answer_local(sent: Sentence, m) -> str:
+    """Fallback answer limited to the sentence itself (its context was too long to quote)."""
+    text, rel = sent.text, m.start - (sent.start - sent.ctx_start)
+    cs, _ = _clause_bounds(text, rel)
+    return text[cs:rel + (m.end - m.start)].strip() + "。"
+
+
+def best_candidates(a: QuestionAnalysis, sentences: list[Sentence]) -> list[Candidate]:
+    cands = [c for c in (evaluate(a, s) for s in sentences) if c is not None]
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def build_docs(hits: list[SearchHit], get_text: Callable[[str], str],
+               get_meta: Callable[[str], DocumentMeta] | None) -> dict[str, DocInfo]:
+    docs: dict[str, DocInfo] = {}
+    for hit in hits:
+        if hit.doc_id not in docs:
+            meta = _meta(hit.doc_id, get_text, get_meta)
+            docs[hit.doc_id] = doc_info(hit.doc_id, hit.title, get_text(hit.doc_id), meta)
+    return docs
+
+
+def _meta(doc_id: str, get_text, get_meta) -> DocumentMeta | None:
+    if get_meta is not None:
+        return get_meta(doc_id)
+    try:  # without the stored metadata, find the placeholders ourselves
+        from huiyi.index.meta import find_placeholders
+    except ImportError:
+        return None
+    return DocumentMeta(title="", placeholders=find_placeholders(get_text(doc_id)))
