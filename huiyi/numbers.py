@@ -51,7 +51,9 @@ _UNITS: dict[str, str] = {
     "位": "位", "点": "点", "分": "分",
 }
 _DATE_UNITS = {"年", "月", "日", "季度"}
-_UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+# 分 is a score (得分92分) but not in 分别/分之/分析…; 号 is a day but not in 号召/号文件.
+_UNIT_GUARDS = {"分": "(?![别之析类配工布享管])", "号": "(?![召文令称])"}
+_UNIT_RE = "|".join(re.escape(u) + _UNIT_GUARDS.get(u, "") for u in sorted(_UNITS, key=len, reverse=True))
 # After a Chinese numeral these read as words, not units: 十分重要, 一点一滴, 一号改革任务.
 _CN_NOT_UNITS = {"分", "点", "号"}
 
@@ -68,7 +70,7 @@ _TOKEN = re.compile(
     rf"|(?P<ord>(?P<rev>倒数)?第(?P<ordnum>{_AR}|{_CN_INT}|X{{1,3}})(?P<ordunit>位|名)?)"
     r"|(?P<first>首位)"
     rf"|(?P<num>(?P<sign>(?<![\dA-Za-z])[-+])?(?P<digits>{_AR}|{_CN}|{_PH})(?P<approx>余|多)?"
-    rf"(?P<scale>{_SCALE_RE})?(?P<unit>(?:\s?%)|(?:{_UNIT_RE}))?)"
+    rf"(?:\s?(?P<scale>{_SCALE_RE}))?(?:\s?(?P<unit>%|{_UNIT_RE}))?)"
 )
 _QUOTED = re.compile(r"“[^“”\n]{1,16}”|\"[^\"\n]{1,16}\"|‘[^‘’\n]{1,16}’|「[^」\n]{1,16}」|《[^《》\n]{1,40}》")
 _RANK_CONTEXT = re.compile(r"(排名?|列|居|位列|位居|名列|跃居|全[市省国县区州]|倒数|在)[^,。;,;!?!?]{0,6}$")
@@ -249,7 +251,9 @@ def _simple(m: re.Match[str]) -> NumberMention | None:
 def _quantity(m: re.Match[str], text: str) -> NumberMention | str | None:
     """A number with optional scale and unit. Returns "name" for Chinese-numeral names, None to skip."""
     digits, written_unit, scale = m.group("digits"), m.group("unit") or "", m.group("scale")
-    unit = "%" if written_unit.strip() == "%" else _UNITS.get(written_unit, "")
+    unit = _UNITS.get(written_unit, "")
+    if unit == "位" and text[m.end() : m.end() + 1] == "数":
+        return None  # 两位数增长 counts digits, it is neither a rank nor a quantity
     if "X" in digits:
         return _mention(m, None, unit, "date" if unit in _DATE_UNITS else "quantity")
     chinese = not digits[0].isdigit()

@@ -18,6 +18,9 @@ def nv(value: str, unit: str) -> NumberValue:
     [
         ("5.9%", "5.9", "%"),
         ("5.9 %", "5.9", "%"),
+        ("6.08 亿元", "608000000", "元"),
+        ("增长 5.9 个百分点", "5.9", "个百分点"),
+        ("得分92分", "92", "分"),
         ("５.９％", "5.9", "%"),
         ("百分之五点九", "5.9", "%"),
         ("百分之百", "100", "%"),
@@ -121,7 +124,7 @@ def test_same_number_differences(a: str | None, b: str) -> None:
     ["十四五", "“十四五”", "一带一路", "二十大", "党的二十大精神", "三高四新", "“五个十大”", "五个十大", "十四届", "五届四次",
      "六届三次全会", "三盯", "做到“三攻”", "三抓", "三稳", "七大重点产业", "三县一城一枢纽", "一主一特三辅", "一年一小变,三年一大变",
      "一月一课一片一实践", "增强“四个意识”", "第十四届委员会第四次全体会议", "第一要务", "第二批主题教育", "全市第一方阵", "首位战略",
-     "十分重要", "讲三点意见", "万亩茶园", "千年红豆杉", "百千万工程", "一、振奋精神", "(一)总体情况", "1.部分经济指标", "统一思想", "一个地方"],
+     "十分重要", "讲三点意见", "实现两位数增长", "万亩茶园", "千年红豆杉", "百千万工程", "一、振奋精神", "(一)总体情况", "1.部分经济指标", "统一思想", "一个地方"],
 )
 def test_names_and_markers_are_not_numbers(text: str) -> None:
     assert extract_numbers(text) == []
@@ -212,3 +215,8 @@ def test_value_equality_ignores_trailing_zeros_and_hashes_alike() -> None:
 def test_empty_and_numberless_text() -> None:
     assert extract_numbers("") == []
     assert normalize_number("会议在武家山政府会务中心召开") is None
+
+
+def test_score_unit_does_not_swallow_words() -> None:
+    assert normalize_number("3分别为") == nv("3", "")
+    assert normalize_number("1号文件") == nv("1", "")

@@ -16,11 +16,11 @@ if TYPE_CHECKING:
     from huiyi.evals.harness import EvalRun
 
 # Metrics where lower is better; every other gated metric is higher-is-better.
-LOWER_IS_BETTER = frozenset({"ungrounded_numbers", "answered_without_citation", "false_refusals", "critical_failed",
+LOWER_IS_BETTER = frozenset({"ungrounded_numbers", "summary_invented", "answered_without_citation", "false_refusals", "critical_failed",
                              "errors", "latency_p50_ms", "latency_p95_ms"})
 SHOWN = ("accuracy", "pass_rate", "refusal_precision", "refusal_recall", "undisclosed_rate", "false_refusals",
          "citation_validity", "citation_support", "evidence_coverage", "answered_without_citation",
-         "ungrounded_numbers", "em", "f1", "recall_at_k", "mrr", "summary_score", "critical_failed", "errors",
+         "ungrounded_numbers", "em", "f1", "recall_at_k", "mrr", "summary_score", "summary_invented", "critical_failed", "errors",
          "latency_p50_ms", "latency_p95_ms")
 
 
@@ -110,10 +110,11 @@ def to_markdown(run: EvalRun, baseline: dict[str, Any] | None = None) -> str:
     lines += ["", "## By case type", "", "| type | n | pass rate | F1 |", "|---|---|---|---|"]
     lines += [f"| {t} | {v['n']} | {_fmt(v['pass_rate'])} | {_fmt(v['f1'])} |" for t, v in run.by_type.items()]
     if run.summaries:
-        lines += ["", "## Summaries", "", "| document | score | weakest fields |", "|---|---|---|"]
+        lines += ["", "## Summaries", "", "| document | score | invented / missed |", "|---|---|---|"]
         for s in run.summaries:
-            weak = ", ".join(f"{k} {v:.2f}" for k, v in sorted(s.fields.items(), key=lambda kv: kv[1])[:3] if v < 1)
-            lines.append(f"| {s.doc_id} | {s.score:.3f} | {s.error or weak or '—'} |")
+            weak = "; ".join(s.invented[:2] + s.misses[:3]) or ", ".join(
+                f"{k} {v:.2f}" for k, v in sorted(s.fields.items(), key=lambda kv: kv[1])[:3] if v < 1)
+            lines.append(f"| {s.doc_id} | {s.score:.3f} | {_cell(s.error or weak or '—', 160)} |")
     if run.gate and (run.gate.failures or run.gate.regressions):
         lines += ["", "## Gate", ""] + [f"- {f}" for f in run.gate.failures]
         if run.gate.regressions:

@@ -74,6 +74,13 @@ class FakeService:
         hits = [Hit("无关")] + [Hit(ev) for ev in (case.evidence if case else [])]
         return hits[:k]
 
+    def summary(self, doc_id: str):
+        from huiyi.service.summary.models import MeetingSummary, TextField
+
+        # a summariser that only finds the place, and invents a host
+        return MeetingSummary(doc_id=doc_id, title=doc_id, place=TextField(value="武家山政府会务中心"),
+                              host=TextField(value="编造的主持人"))
+
     def document(self, doc_id: str) -> Doc:
         return Doc(doc_id, TEXTS[doc_id])
 
@@ -206,3 +213,16 @@ def test_duplicate_gold_ids_are_rejected(tmp_path: Path) -> None:
     bad.write_text(line + "\n" + line + "\n", encoding="utf-8")
     with pytest.raises(BadInput):
         load_cases(bad)
+
+
+def test_summaries_are_scored_and_gated() -> None:
+    gold = load_json(Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "summaries.json")
+    doc = "000_4803b7c4fa62c0f1"
+    run = run_eval(FakeService(), CASES[:3], "offline", summaries={"_about": "ignored", doc: gold[doc]})
+    assert [s.doc_id for s in run.summaries] == [doc]
+    result = run.summaries[0]
+    assert 0 < result.score < 0.5 and result.error is None
+    assert result.misses or result.fields
+    assert run.metrics["summary_score"] == result.score
+    gate = check_gate(run, None, thresholds())
+    assert any(f.startswith("summary_score") for f in gate.failures)
