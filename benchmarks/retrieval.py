@@ -106,22 +106,25 @@ def cached_query_embedder(index: Index):
 
 def run(name: str, index: Index, questions: list[Question]) -> list[tuple]:
     embed, embed_times = cached_query_embedder(index)
-    configs = [
-        ("keyword", "bigram", "rrf"),
-        ("keyword", "jieba", "rrf"),
-        ("dense", "bigram", "rrf"),
-        ("hybrid", "bigram", "rrf"),
-        ("hybrid", "jieba", "rrf"),
-        ("hybrid", "bigram", "weighted"),
-        ("hybrid", "jieba", "weighted"),
+    configs = [  # (mode, tokenizer, fusion, dense weight for "weighted")
+        ("keyword", "bigram", "rrf", 0),
+        ("keyword", "jieba", "rrf", 0),
+        ("dense", "bigram", "rrf", 0),
+        ("hybrid", "bigram", "rrf", 0),
+        ("hybrid", "jieba", "rrf", 0),
+        ("hybrid", "bigram", "weighted", 0.3),
+        ("hybrid", "bigram", "weighted", 0.5),
+        ("hybrid", "bigram", "weighted", 0.7),
+        ("hybrid", "jieba", "weighted", 0.5),
     ]
     rows, keyword_indexes = [], {}
-    for mode, tokenizer, fusion in configs:
+    for mode, tokenizer, fusion, w in configs:
         keyword = keyword_indexes.setdefault(tokenizer, KeywordIndex(tokenizer))  # in memory: no files
-        searcher = HybridSearch(index.store, keyword, embed, fusion=fusion)  # type: ignore[arg-type]
+        searcher = HybridSearch(index.store, keyword, embed, fusion=fusion, w_dense=w)  # type: ignore[arg-type]
         searcher.refresh()
         result = evaluate(searcher, questions, mode)
-        label = {"keyword": f"keyword ({tokenizer})", "dense": "dense"}.get(mode, f"hybrid {fusion} ({tokenizer})")
+        fused = f"weighted w_dense={w}" if fusion == "weighted" else "rrf k=60"
+        label = {"keyword": f"keyword ({tokenizer})", "dense": "dense"}.get(mode, f"hybrid {fused} ({tokenizer})")
         rows.append((name, len(questions), label, result))
     if embed_times:
         embed_times.sort()

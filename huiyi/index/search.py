@@ -41,9 +41,17 @@ def rrf_score(c: _Candidate, k: int = RRF_K) -> float:
     return sum(1.0 / (k + r) for r in (c.keyword_rank, c.dense_rank) if r is not None)
 
 
-def weighted_score(c: _Candidate, kw_max: float, w_dense: float = WEIGHT_DENSE) -> float:
+def weighted_score(c: _Candidate, kw_max: float, dense_range: tuple[float, float], w_dense: float = WEIGHT_DENSE) -> float:
+    """Convex combination of BM25 (divided by the best) and cosine (min-max over the candidates).
+
+    e5 cosines sit in a narrow band (≈0.75–0.9), so raw cosines would barely move the ranking.
+    """
     kw = (c.keyword_score or 0.0) / kw_max if kw_max > 0 else 0.0
-    return w_dense * (c.dense_score or 0.0) + (1 - w_dense) * kw
+    lo, hi = dense_range
+    dense = 0.0
+    if c.dense_score is not None:
+        dense = (c.dense_score - lo) / (hi - lo) if hi > lo else 1.0
+    return w_dense * dense + (1 - w_dense) * kw
 
 
 def allowed_documents(records: dict[str, DocumentRecord], filters: SearchFilters | None) -> set[str] | None:
@@ -86,11 +94,13 @@ class HybridSearch:
         *,
         always_check: bool = False,
         fusion: Fusion = "rrf",
+        w_dense: float = WEIGHT_DENSE,
     ):
         self.store = store
         self.keyword = keyword
         self.embed_query = embed_query
         self.fusion: Fusion = fusion
+        self.w_dense = w_dense
         # Server mode: other workers write too, so compare fingerprints on every query.
         self.always_check = always_check
         self._stale = True
@@ -157,7 +167,9 @@ class HybridSearch:
     def _hits(self, candidates: dict[str, _Candidate], known: dict[str, Chunk], k: int) -> list[SearchHit]:
         if self.fusion == "weighted":
             kw_max = max((c.keyword_score or 0.0 for c in candidates.values()), default=0.0)
-            scored = [(weighted_score(c, kw_max), c) for c in candidates.values()]
+            dense = [c.dense_score for c in candidates.values() if c.dense_score is not None]
+            span = (min(dense), max(dense)) if dense else (0.0, 0.0)
+            scored = [(weighted_score(c, kw_max, span, self.w_dense), c) for c in candidates.values()]
         else:
             scored = [(rrf_score(c), c) for c in candidates.values()]
         scored.sort(key=lambda sc: (-sc[0], sc[1].chunk_id))

@@ -61,10 +61,18 @@ def test_rrf_rewards_agreement():
     assert rrf_score(_Candidate("w")) == 0.0
 
 
-def test_weighted_score_normalises_keyword_scores():
-    c = _Candidate("x", keyword_score=4.0, dense_score=0.5)
-    assert weighted_score(c, kw_max=8.0, w_dense=0.5) == pytest.approx(0.5)
-    assert weighted_score(c, kw_max=0.0, w_dense=1.0) == pytest.approx(0.5)
+def test_weighted_score_normalises_both_sides():
+    c = _Candidate("x", keyword_score=4.0, dense_score=0.85)
+    assert weighted_score(c, 8.0, (0.8, 0.9), w_dense=0.5) == pytest.approx(0.5 * 0.5 + 0.5 * 0.5)
+    assert weighted_score(c, 0.0, (0.8, 0.9), w_dense=0.0) == 0.0
+    assert weighted_score(_Candidate("y", keyword_score=8.0), 8.0, (0.8, 0.9), w_dense=0.3) == pytest.approx(0.7)
+    assert weighted_score(_Candidate("z", dense_score=0.8), 1.0, (0.8, 0.8), w_dense=1.0) == 1.0
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "weighted"])
+def test_both_fusions_put_the_agreed_chunk_first(searcher, fusion):
+    searcher.fusion = fusion
+    assert searcher.search("固定资产投资增长", k=3).hits[0].chunk_id == "hd:0001"
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "dense"])
