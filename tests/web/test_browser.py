@@ -47,6 +47,10 @@ def test_mode_badge_says_offline_and_lists_the_seeds(page):
     expect(first.locator(".doc-chunks")).to_contain_text("个片段")
     # The report whose figures are all X carries the placeholder warning.
     expect(page.locator("#doc-list .doc", has_text="三季度例会").locator(".doc-warn")).to_contain_text("未披露数值")
+    # The filter box matches regions as well as titles.
+    page.fill("#doc-filter", "雁峰区")
+    expect(page.locator("#doc-list .doc")).to_have_count(1)
+    expect(page.locator("#library-status")).to_contain_text("1 / 5")
 
 
 def test_seed_question_streams_a_cited_answer(page):
@@ -129,6 +133,17 @@ def test_undisclosed_answer_is_styled_as_such(page):
     expect(bubble.locator(".badge")).to_have_text("报告未披露")
 
 
+def test_question_error_is_shown_in_plain_chinese(page):
+    bubble, resp = ask(page, "?!?")
+    assert resp.status == 422
+    expect(bubble).to_have_attribute("data-status", "error")
+    expect(bubble.locator(".answer")).to_have_text("问题没有可识别的文字,请输入具体的问题。")
+    # A failed question is not remembered as a turn: the next one goes without history.
+    with page.expect_request(re.compile(r"/ask/stream$")) as req_info:
+        ask(page, GDP_QUESTION)
+    assert req_info.value.post_data_json["history"] == []
+
+
 def test_upload_txt_is_listed_then_deleted_with_confirmation(page, tmp_path):
     path = tmp_path / "青松镇植树会议.txt"
     path.write_text(UPLOAD_TEXT, encoding="utf-8")
@@ -153,10 +168,32 @@ def test_upload_txt_is_listed_then_deleted_with_confirmation(page, tmp_path):
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(doc).to_have_count(1)
-    doc.locator(".delete").click()
-    page.click("#confirm-ok")
+    # And by keyboard alone: focus starts on 取消, Tab reaches 确认删除, Enter confirms.
+    doc.locator(".delete").focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("button", has_text="取消")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#confirm-ok")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#doc-list .doc", has_text="青松镇")).to_have_count(0)
     expect(page.locator("#doc-list .doc")).to_have_count(5)
+
+
+def test_drag_and_drop_uploads_a_file(page):
+    # Playwright cannot drag from the desktop; dispatch the same drop event a browser would.
+    page.evaluate("""(text) => {
+        const data = new DataTransfer();
+        data.items.add(new File([text], '青松镇护林会议.txt', {type: 'text/plain'}));
+        const zone = document.getElementById('dropzone');
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", UPLOAD_TEXT.replace("植树", "护林"))
+    row = page.locator("#upload-list .upload", has_text="青松镇护林会议.txt")
+    expect(row).to_have_class(re.compile(r"\bok\b"))
+    doc = page.locator("#doc-list .doc", has_text="护林")
+    expect(doc).to_have_count(1)
+    assert page.request.delete(page.url + f"documents/{doc.get_attribute('data-doc-id')}").status == 204
 
 
 def test_upload_png_shows_a_clear_error_beside_a_good_file(page, tmp_path):
@@ -167,7 +204,7 @@ def test_upload_png_shows_a_clear_error_beside_a_good_file(page, tmp_path):
     page.set_input_files("#file-input", [str(png), str(txt)])
     bad = page.locator("#upload-list .upload", has_text=png.name)
     expect(bad).to_have_class(re.compile(r"failed"))
-    expect(bad.locator(".upload-state")).to_contain_text("不支持的文件格式")
+    expect(bad.locator(".upload-state")).to_have_text("不支持的文件格式。请上传 .txt、.md、.html、.docx 或 .pdf 文件。")
     good = page.locator("#upload-list .upload", has_text=txt.name)
     expect(good).to_have_class(re.compile(r"\bok\b"))
     expect(page.locator("#doc-list .doc")).to_have_count(6)
@@ -270,9 +307,26 @@ def _summary(page) -> None:
     expect(page.locator("#summary-view .summary-table")).to_be_visible()
 
 
+def _library_with_uploads(page, tmp_path) -> str:
+    """Upload a report and a photo so the library shows one success and one plain-words error."""
+    png = tmp_path / "会场照片.png"
+    png.write_bytes(PNG)
+    txt = tmp_path / "青松镇植树会议.txt"
+    txt.write_text(UPLOAD_TEXT, encoding="utf-8")
+    page.set_input_files("#file-input", [str(txt), str(png)])
+    expect(page.locator("#upload-list .upload.failed")).to_have_count(1)
+    expect(page.locator("#upload-list .upload.ok")).to_have_count(1)
+    doc = page.locator("#doc-list .doc", has_text="青松镇")
+    expect(doc).to_have_count(1)
+    return doc.get_attribute("data-doc-id")
+
+
 def test_screenshots_desktop(page, tmp_path):
     out = _shot_dir(tmp_path)
+    doc_id = _library_with_uploads(page, tmp_path)
     _shoot(page, out / "desktop-library.png")
+    assert page.request.delete(page.url + f"documents/{doc_id}").status == 204
+    page.reload()
     _chat_with_source(page)
     _shoot(page, out / "desktop-chat.png")
     page.keyboard.press("Escape")

@@ -12,6 +12,8 @@ const ERROR_LABELS = {
   store_unavailable: "存储服务暂不可用",
   upstream_error: "大模型服务出错",
   upstream_timeout: "大模型服务超时",
+  invalid_request: "请求有误",
+  internal_error: "服务内部错误",
   network: "无法连接服务器",
   http: "服务器出错",
 };
@@ -24,13 +26,29 @@ export class ApiError extends Error {
   }
 }
 
-/** One line a person can act on: the label for the code, then the server's own words. */
+// What to do next, in Chinese, for errors whose server message is "中文 / English details".
+const HINTS = {
+  unsupported_format: "请上传 .txt、.md、.html、.docx 或 .pdf 文件。",
+  empty_document: "请上传含有文字的报告。",
+  too_large: "请拆分文件后再上传。",
+};
+const CJK = /[\u4e00-\u9fff]/;
+
+/** One line a person can act on, in Chinese: the server's Chinese words, or the code's label. */
 export function describeError(err) {
   const code = err && err.code ? err.code : "http";
   const label = ERROR_LABELS[code] || ERROR_LABELS.http;
-  const msg = err && err.message && err.message !== code ? String(err.message) : "";
-  if (!msg || msg === label) return label;
-  return `${label}:${msg}`;
+  let text = err && err.message && err.message !== code ? String(err.message).trim() : "";
+  if (text.includes(" / ")) {
+    // Bilingual server messages: keep the Chinese half and add what to do next.
+    const zh = text.split(" / ")[0].trim();
+    if (CJK.test(zh)) text = HINTS[code] ? `${zh}。${HINTS[code]}` : zh;
+  }
+  if (!text) return label;
+  if (!CJK.test(text)) return `${label}:${text}`;
+  // "中文说明。English translation." → the Chinese sentence(s) only.
+  const zhOnly = text.match(/^(.*[。!?!?])[^\u4e00-\u9fff]*$/);
+  return zhOnly ? zhOnly[1] : text;
 }
 
 /** Build an ApiError from a non-2xx body, whatever shape it has (ours, FastAPI's, or none). */
@@ -61,7 +79,7 @@ export async function api(path, options = {}) {
   try {
     resp = await fetch(path, options);
   } catch (e) {
-    throw new ApiError("network", "请检查服务是否在运行", 0);
+    throw new ApiError("network", "无法连接服务器,请检查服务是否在运行", 0);
   }
   const body = resp.status === 204 ? null : await parseBody(resp);
   if (!resp.ok) throw errorFromBody(resp.status, body);
@@ -110,7 +128,7 @@ export async function* streamSSE(path, payload, signal) {
     });
   } catch (e) {
     if (e && e.name === "AbortError") throw e;
-    throw new ApiError("network", "请检查服务是否在运行", 0);
+    throw new ApiError("network", "无法连接服务器,请检查服务是否在运行", 0);
   }
   if (!resp.ok) throw errorFromBody(resp.status, await parseBody(resp));
   const reader = resp.body.getReader();
@@ -141,7 +159,7 @@ export function uploadFile(file, onProgress) {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
     xhr.upload.onload = () => onProgress(1);
-    xhr.onerror = () => reject(new ApiError("network", "上传中断,请检查服务是否在运行", 0));
+    xhr.onerror = () => reject(new ApiError("network", "上传中断:无法连接服务器,请检查服务是否在运行", 0));
     xhr.onload = () => {
       let body = null;
       try {

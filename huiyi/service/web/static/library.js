@@ -143,6 +143,7 @@ async function uploadOne(file, row) {
     row.li.classList.add("failed");
     row.bar.remove();
     row.state.textContent = describeError(err);
+    row.state.title = err.message || ""; // the server's full wording, for whoever needs the details
     row.state.setAttribute("role", "alert");
   }
 }
