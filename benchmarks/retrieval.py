@@ -5,7 +5,7 @@
 (b) CMRC 2018 trial — each of the 256 passages is a document; a hit is any chunk of the passage
     that holds the answer.
 
-Usage:  .venv/bin/python benchmarks/retrieval.py [--no-cmrc] [--data-dir .cache/bench-retrieval]
+Usage:  .venv/bin/python benchmarks/retrieval.py [--no-cmrc] [--blas-threads 1] [--data-dir .cache/bench-retrieval]
 The stores are kept under --data-dir (git-ignored) so a second run skips the embedding.
 """
 
@@ -45,15 +45,15 @@ def seed_questions() -> list[Question]:
     return [Question(r["question"], r["doc_id"], r["evidence"]) for r in rows]
 
 
-def build_seeds(data_dir: Path) -> Index:
-    index = Index.open(Settings(data_dir=data_dir / "seeds"))
+def build_seeds(data_dir: Path, blas: int) -> Index:
+    index = Index.open(Settings(data_dir=data_dir / "seeds", blas_threads=blas))
     report = index.ingest_paths([ROOT / "seeds"])
     assert not report.errors, report.errors
     return index
 
 
-def build_cmrc(data_dir: Path) -> tuple[Index, list[Question]]:
-    index = Index.open(Settings(data_dir=data_dir / "cmrc"))
+def build_cmrc(data_dir: Path, blas: int) -> tuple[Index, list[Question]]:
+    index = Index.open(Settings(data_dir=data_dir / "cmrc", blas_threads=blas))
     passages = json.loads(CMRC.read_text(encoding="utf-8"))
     questions, started, chars = [], time.perf_counter(), 0
     for n, p in enumerate(passages, 1):
@@ -152,13 +152,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".cache" / "bench-retrieval")
     parser.add_argument("--no-cmrc", action="store_true", help="only the seed questions")
+    parser.add_argument("--blas-threads", type=int, default=1, help="numpy BLAS threads (compare 1 with 2 on 2 cores)")
     args = parser.parse_args()
-    seeds = build_seeds(args.data_dir)
+    seeds = build_seeds(args.data_dir, args.blas_threads)
     questions = seed_questions()
     check_reachable(seeds, questions)
     rows = run("seeds", seeds, questions)
     if not args.no_cmrc:
-        cmrc, cmrc_questions = build_cmrc(args.data_dir)
+        cmrc, cmrc_questions = build_cmrc(args.data_dir, args.blas_threads)
         rows += run("cmrc2018-trial", cmrc, cmrc_questions)
     print_table(rows)
 

@@ -14,9 +14,11 @@ from typing import Callable
 from huiyi.index.records import DocumentMeta, SearchHit
 from huiyi.service.qa import lexicon, spans
 from huiyi.service.qa.question import (
+    MEETING_RE,
     Period,
     QuestionAnalysis,
     content_text,
+    find_meetings,
     find_periods,
     find_regions,
     find_years,
@@ -39,6 +41,7 @@ class DocInfo:
     years: set[int]  # years the document reports on
     placeholders: list[tuple[int, int]]  # spans the report gives as placeholders (X-values, template repeats)
     sentences: list[tuple[int, int]]
+    meetings: set[tuple[str, str]] = field(default_factory=set)  # (届, 次) named in the title or opening
 
 
 @dataclass
@@ -69,6 +72,7 @@ class Candidate:
     quote_end: int
     placeholder: bool = False
     features: dict[str, float] = field(default_factory=dict)
+    extra_quotes: list[tuple[int, int]] = field(default_factory=list)  # further sentences an answer lists
 
 
 # --- documents and sentences ------------------------------------------------------------------
@@ -79,7 +83,20 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return split_sentences(text)
 
 
+_DOC_CACHE: dict[tuple[str, int, int], DocInfo] = {}
+
+
 def doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> DocInfo:
+    """Per-document facts, cached by (id, text hash): place names cost a tagger pass over the text."""
+    key = (doc_id, hash(text), hash(meta.model_dump_json()) if meta is not None else 0)
+    if key not in _DOC_CACHE:
+        if len(_DOC_CACHE) > 512:
+            _DOC_CACHE.clear()
+        _DOC_CACHE[key] = _doc_info(doc_id, title, text, meta)
+    return _DOC_CACHE[key]
+
+
+def _doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> DocInfo:
     counts = Counter(region_stem(r) for r, _, _ in find_regions(text))
     top = max(counts.values(), default=0)
     regions = {r for r, c in counts.items() if c >= 2 and c >= top / 3}
@@ -95,7 +112,9 @@ def doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> D
                 years.add(meta.date_iso.year - 1)
         placeholders = [(p.start, p.end) for p in meta.placeholders]
     years |= {int(y) for y in _REPORTED_YEAR_RE.findall(text)}
-    return DocInfo(doc_id, title, text, regions, years, placeholders, _sentence_spans(text))
+    head = title + text[:300]
+    meetings = {(a, b) for a, b, _, _ in find_meetings(head)}
+    return DocInfo(doc_id, title, text, regions, years, placeholders, _sentence_spans(text), meetings)
 
 
 def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo]) -> list[Sentence]:
@@ -134,7 +153,7 @@ def period_fit(a: QuestionAnalysis, context: str, pos: int) -> float | None:
     asked = a.periods[0].months
     gov = _governing_period(context, pos)
     if gov is None:
-        return 0.5
+        return 0.3
     return 1.0 if gov.months == asked else None
 
 
@@ -158,6 +177,13 @@ def region_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
     return True
 
 
+def meeting_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
+    """A plenum the question names (十四届四次全会) must be the document's, when the document names one."""
+    if not a.meetings or not sent.doc.meetings:
+        return True
+    return bool(set(a.meetings) & sent.doc.meetings)
+
+
 def _paragraph(sent: Sentence) -> str:
     text = sent.doc.text
     start = text.rfind("\n", 0, sent.start) + 1
@@ -179,6 +205,7 @@ def indicator_fit(a: QuestionAnalysis, context: str) -> tuple[float, int]:
 def lexical_fit(a: QuestionAnalysis, text: str) -> float:
     """Share of the question's content (weighted by length) that the text contains."""
     skip = [region_stem(r) for r in a.regions] + [p.text for p in a.periods] + [str(y) for y in a.years]
+    skip += [m.group(0) for m in MEETING_RE.finditer(a.text)]
     words = [w for w in a.keywords if not any(w in s or s in w for s in skip)]
     words += [t for t in a.titles if t not in words]
     if not words:
@@ -189,7 +216,7 @@ def lexical_fit(a: QuestionAnalysis, text: str) -> float:
 
 def bigram_fit(a: QuestionAnalysis, text: str) -> float:
     """Character-bigram recall of the question content: robust to segmentation and paraphrase order."""
-    content = re.sub(r"\s+", "", content_text(a.text))
+    content = re.sub(r"\s+", "", content_text(MEETING_RE.sub(" ", a.text)))
     grams = {content[i:i + 2] for i in range(len(content) - 1)}
     if not grams:
         return 0.0
@@ -229,28 +256,54 @@ def _indicator_before(terms, pos: int):
     return before[-1] if before else None
 
 
+_CHANGE_BEFORE = re.compile(r"(?:增长|增加|增速|增幅|提高|提升|上升|下降|减少|回落|降低|高于|低于|同比)[^,,;;。]{0,8}$")
+_SCOPE_BEFORE = re.compile(r"(全国|全省|全市|全县|全区|五城区|[省市县区]内)[^,,;;。]{0,4}$")
+
+
+def _is_change(ctx: str, m) -> bool:
+    return _unit_of(m) in ("%", "个百分点") or bool(_CHANGE_BEFORE.search(ctx[max(0, m.start - 12):m.start]))
+
+
+def _scope_ok(a: QuestionAnalysis, ctx: str, m) -> bool:
+    """排名全市第二 answers 在全市排第几, never 在全省排第几."""
+    if a.unit != "位" or a.scope is None:
+        return True
+    found = _SCOPE_BEFORE.search(ctx[max(0, m.start - 8):m.start])
+    return found is None or found.group(1) == a.scope
+
+
+def _window(ctx: str, mentions, i: int) -> str:
+    """The text a number belongs to: from the previous number to the next one (84个重点项目 … 6个省市重点项目)."""
+    cs, ce = _clause_bounds(ctx, mentions[i].start)
+    left = max([cs] + [m.end for m in mentions[:i] if m.end <= mentions[i].start])
+    right = min([ce] + [m.start for m in mentions[i + 1:] if m.start >= mentions[i].end])
+    return ctx[left:right]
+
+
 def number_span(a: QuestionAnalysis, sent: Sentence):
-    """(mention, indicator term or None) for the value the question asks, or None."""
+    """(mention, indicator term or None, local fit) for the value the question asks, or None."""
     from huiyi.numbers import extract_numbers
 
     ctx, rel = sent.context, sent.start - sent.ctx_start
-    mentions = [m for m in extract_numbers(ctx) if m.start >= rel and _unit_ok(a.unit, m)]
-    if not mentions:
-        return None
+    every = [m for m in extract_numbers(ctx) if getattr(m, "kind", "") != "date"]
     terms = lexicon.find_indicators(ctx)
-    if a.indicators:
-        fitting = []
-        for m in mentions:
-            term = _indicator_before(terms, m.start)
-            if term and max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) > 0:
-                fitting.append((m.start - term[3], m, term))
-        if not fitting:
-            return None
-        _, m, term = min(fitting, key=lambda x: x[0])
-        return m, term
-    scored = [(clause_fit(a, _clause_around(ctx, m.start)), -m.start, m) for m in mentions]
-    m = max(scored, key=lambda x: (x[0], x[1]))[2]
-    return m, _indicator_before(terms, m.start)
+    best = None
+    for i, m in enumerate(every):
+        if m.start < rel or not _unit_ok(a.unit, m) or not _scope_ok(a, ctx, m):
+            continue
+        if a.change and a.unit is None and not _is_change(ctx, m):
+            continue
+        term = _indicator_before(terms, m.start)
+        if a.indicators:
+            if term is None or max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) == 0:
+                continue
+            # the asked indicator must govern the number: no other indicator between them
+            local = clause_fit(a, ctx[term[2]:m.end]) - 0.01 * (m.start - term[3])
+        else:
+            local = clause_fit(a, _window(ctx, every, i))
+        if best is None or local > best[2]:
+            best = (m, term, local)
+    return best
 
 
 def _clause_around(text: str, pos: int) -> str:
@@ -347,30 +400,100 @@ def clause_span(a: QuestionAnalysis, text: str, max_chars: int = 90) -> spans.Sp
 _NEGATION = re.compile(r"未|没有|不够|尚未|不足|滞后|下降|回落|差距")
 
 
-def typed_span(a: QuestionAnalysis, sent: Sentence) -> tuple[str, str, int, int] | None:
-    """(answer, kind, start, end) for non-numeric types; offsets relative to the sentence."""
+_ROLE_Q = re.compile(r"职务|职位|担任什么|什么身份|什么职")
+_COUNTED_SLOGAN = re.compile(r"“?([一二三四五六七八九十两])([\u4e00-\u9fff])”?")
+
+
+def _para_bounds(text: str, start: int) -> tuple[int, int]:
+    s = text.rfind("\n", 0, start) + 1
+    e = text.find("\n", start)
+    return s, (len(text) if e < 0 else e)
+
+
+def _sentence_of(doc: DocInfo, pos: int) -> tuple[int, int] | None:
+    return next(((s, e) for s, e in doc.sentences if s <= pos < e), None)
+
+
+def counted_items(a: QuestionAnalysis, sent: Sentence):
+    """“三攻” → the three clauses after it that start with 攻 (要攻产业项目 …), each with its sentence."""
     text = sent.text
+    for m in _COUNTED_SLOGAN.finditer(a.text):
+        token = m.group(1) + m.group(2)
+        if f"“{token}”" not in text:
+            continue
+        count = {"两": 2}.get(m.group(1), "一二三四五六七八九十".index(m.group(1)) + 1)
+        doc = sent.doc
+        _, para_end = _para_bounds(doc.text, sent.start)
+        tail = doc.text[sent.end:min(para_end, sent.end + 800)]
+        items = [(sent.end + x.start(), sent.end + x.end())
+                 for x in re.finditer(rf"(?:(?<=[,,;;。])|^)要?{m.group(2)}[^,,;;。]{{1,20}}", tail)][:count]
+        if len(items) >= 2:
+            return token, items
+    return None
+
+
+def _siblings(sent: Sentence, sp: spans.Span) -> list[tuple[int, int]]:
+    """Other slogans of the same frame in the paragraph: 聚焦“衣领子”工程 … 聚焦“牛鼻子”工程."""
+    text, abs_start = sent.doc.text, sent.start + sp.start
+    left, right = text[max(0, abs_start - 2):abs_start], text[abs_start + len(sp.text):abs_start + len(sp.text) + 2]
+    if len(left) < 2 or len(right) < 2 or not sp.text.startswith("“"):
+        return []
+    ps, pe = _para_bounds(text, sent.start)
+    pattern = re.escape(left) + r"(“[^“”]{1,12}”)" + re.escape(right)
+    return [(ps + x.start(1), ps + x.end(1)) for x in re.finditer(pattern, text[ps:pe])]
+
+
+def _list_answer(sent: Sentence, items: list[tuple[int, int]], prefix: str = ""):
+    text = sent.doc.text
+    quotes = []
+    for s, _e in items:
+        span = _sentence_of(sent.doc, s)
+        if span and span != (sent.start, sent.end) and span not in quotes:
+            quotes.append(span)
+    body = ";".join(text[s:e] for s, e in items) if prefix else "、".join(text[s:e] for s, e in items)
+    return f"{prefix}{body}。", quotes
+
+
+def typed_span(a: QuestionAnalysis, sent: Sentence):
+    """(answer, kind, start, end, extra quotes) for non-numeric types; start/end relative to the sentence."""
+    text = sent.text
+    counted = counted_items(a, sent)
+    if counted is not None:
+        token, items = counted
+        answer, quotes = _list_answer(sent, items, f"“{token}”:")
+        at = text.find(f"“{token}”")
+        return answer, "list", at, at + len(token) + 2, quotes
+    if _ROLE_Q.search(a.text):
+        for p in spans.persons(text):
+            if spans.person_name(p) in a.text and spans.person_title(p):
+                return spans.person_title(p), "title", p.start, p.end, []
+        return None
     if a.qtype == "who":
         sp = person_span(a, text)
         if sp is not None and "哪些" in a.text:
             lists = [e for e in spans.enumerations(text) if e.start <= sp.start < e.end or sp.start <= e.start < sp.end]
             sp = lists[0] if lists else sp
-        return (sp.text, sp.kind, sp.start, sp.end) if sp else None
+        return (sp.text, sp.kind, sp.start, sp.end, []) if sp else None
     if a.qtype == "when":
         sp = _best_span(a, text, spans.dates(text))
-        return (sp.text, "date", sp.start, sp.end) if sp else None
+        return (sp.text, "date", sp.start, sp.end, []) if sp else None
     if a.qtype == "where":
         sp = _best_span(a, text, spans.places(text))
-        return (sp.text, "place", sp.start, sp.end) if sp else None
+        return (sp.text, "place", sp.start, sp.end, []) if sp else None
     if a.qtype in ("list", "which") or a.slogan:
         sp = list_span(a, text)
         if sp is not None:
-            return sp.text, sp.kind, sp.start, sp.end
+            sibs = _siblings(sent, sp) if sp.kind == "slogan" else []
+            if len(sibs) >= 2:
+                answer, quotes = _list_answer(sent, sibs)
+                return answer, "list", sp.start, sp.end, quotes
+            return sp.text, sp.kind, sp.start, sp.end, []
     sp = clause_span(a, text)
     if a.qtype == "whether":
         verdict = "否" if _NEGATION.search(sp.text) else "是"
-        return f"{verdict}。{sp.text.rstrip('。')}。", "clause", sp.start, sp.end
-    return sp.text.rstrip(",,;;") + ("" if sp.text.endswith("。") else "。"), "clause", sp.start, sp.end
+        return f"{verdict}。{sp.text.rstrip('。')}。", "clause", sp.start, sp.end, []
+    answer = sp.text.rstrip(",,;;") + ("" if sp.text.endswith("。") else "。")
+    return answer, "clause", sp.start, sp.end, []
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -381,23 +504,23 @@ UNDISCLOSED_TEMPLATE = "报告未披露具体数值(原文此处为模板占位�
 
 def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
     """Check one sentence against the question; a Candidate with its answer, or None when it contradicts it."""
-    if not region_fit(a, sent) or not year_fit(a, sent):
-        return None
     if a.extra.get("unknown_names"):
+        return None
+    if not region_fit(a, sent) or not year_fit(a, sent) or not meeting_fit(a, sent):
         return None
     ctx, off = sent.context, sent.ctx_start
     ind, _ = indicator_fit(a, ctx)
     if ind == 0:
         return None
-    placeholder = False
+    placeholder, extra_quotes = False, []
     if a.qtype == "how_much" or (a.unit and a.qtype in ("what", "compare")):
         found = number_span(a, sent)
         if found is None:
             return None
-        m, term = found
+        m, term, local = found
         placeholder = _is_placeholder(m, sent)
-        if term is not None:
-            ind = max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) if a.indicators else ind
+        if term is not None and a.indicators:
+            ind = max(lexicon.indicator_fit(k, term[0]) for k in a.indicators)
         answer, left = number_answer(sent, m, term)
         pos, kind = m.start, "number"
         if placeholder:
@@ -411,15 +534,23 @@ def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
         found = typed_span(a, sent)
         if found is None:
             return None
-        answer, kind, s, _e = found
+        answer, kind, s, e, extra_quotes = found
         pos, q_start = sent.start - off + s, sent.start
+        local = clause_fit(a, _near(sent.text, s, e))
     pfit = period_fit(a, ctx, pos)
     if pfit is None:
         return None
-    lex, big = lexical_fit(a, ctx), bigram_fit(a, ctx)
-    features = {"lex": lex, "bigram": big, "indicator": ind, "period": pfit, "rank": 1 / (1 + sent.rank)}
-    score = 0.4 * lex + 0.25 * big + 0.15 * ind + 0.1 * pfit + 0.1 * features["rank"]
-    return Candidate(sent, score, answer, kind, q_start, sent.end, placeholder, features)
+    lex, big = lexical_fit(a, ctx + " " + sent.doc.title), bigram_fit(a, ctx)
+    features = {"lex": lex, "bigram": big, "local": min(local, 2.0) / 2, "indicator": ind, "period": pfit,
+                "rank": 1 / (1 + sent.rank)}
+    score = (0.3 * lex + 0.2 * big + 0.2 * features["local"] + 0.15 * ind + 0.1 * pfit + 0.05 * features["rank"])
+    return Candidate(sent, score, answer, kind, q_start, sent.end, placeholder, features, extra_quotes)
+
+
+def _near(text: str, start: int, end: int) -> str:
+    """The clause holding a span and the one after it: where its predicate usually is."""
+    bounds = spans.clauses(text)
+    return "".join(text[s:e] for s, e in bounds if e > start - 1 and s < end + 40) or text
 
 
 def number_answer_local(sent: Sentence, m) -> str:

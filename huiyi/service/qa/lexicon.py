@@ -44,7 +44,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("unemployment", ("城镇调查失业率", "调查失业率", "失业率")),
     Indicator("housing_sales", ("商品房销售面积",)),
     Indicator("central_budget", ("中央预算内投资",)),
-    Indicator("attendance", ("应到", "实到", "出席人数", "到会")),
+    Indicator("attendance_expected", ("应到", "应出席")),
+    Indicator("attendance_actual", ("实到", "实际出席", "到会")),
 )
 
 _BY_TERM: dict[str, Indicator] = {t.lower(): ind for ind in INDICATORS for t in ind.terms}

@@ -79,11 +79,7 @@ def _pick(a: QuestionAnalysis, sentences, threshold: float) -> Candidate | None:
 
 
 def _label(part: QuestionAnalysis) -> str:
-    if part.periods and len(part.periods) == 1:
-        return part.periods[0].text
-    if part.regions and len(part.regions) == 1:
-        return part.regions[0]
-    return part.indicator_terms[0] if part.indicator_terms else ""
+    return part.label
 
 
 def _compose(parts: Sequence[QuestionAnalysis], picks: Sequence[Candidate | None]) -> str:
@@ -100,9 +96,10 @@ def _citations(picks) -> list[Citation]:
     out: dict[tuple[str, int, int], Citation] = {}
     for c in picks:
         doc = c.sentence.doc
-        key = (doc.doc_id, c.quote_start, c.quote_end)
-        out.setdefault(key, Citation(doc_id=doc.doc_id, title=doc.title, quote=doc.text[c.quote_start:c.quote_end],
-                                     start=c.quote_start, end=c.quote_end, chunk_id=c.sentence.chunk_id))
+        for start, end in [(c.quote_start, c.quote_end), *c.extra_quotes]:
+            out.setdefault((doc.doc_id, start, end), Citation(
+                doc_id=doc.doc_id, title=doc.title, quote=doc.text[start:end], start=start, end=end,
+                chunk_id=c.sentence.chunk_id))
     return list(out.values())
 
 

@@ -35,6 +35,10 @@ class QuestionAnalysis:
     parts: tuple["QuestionAnalysis", ...] = ()
     english: bool = False
     slogan: bool = False  # asks for a quoted slogan / motto / brand
+    meetings: tuple[tuple[str, str], ...] = ()  # (届, 次) of plenums the question names
+    change: bool = False  # asks for a change (增长/增加/提高 …), not a level
+    scope: str | None = None  # ranking scope asked: 全市, 全省 …
+    label: str = ""  # how a part is introduced in a composed answer
     extra: dict = field(default_factory=dict, compare=False)
 
 
@@ -79,10 +83,16 @@ PERIOD_RE = re.compile(
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
 
+# "三季度例会", "四季度县政府班子碰头会": the period names a meeting, not the period a figure covers.
+_MEETING_AFTER = re.compile(r"[^,,。;;??、]{0,8}?(?:例会|会议|碰头会|座谈会|调度会|讲评会|推进会|动员会|工作会)")
+
+
 def find_periods(text: str) -> list[tuple[Period, int, int]]:
     """Every reporting period written in `text`, with its span."""
     out = []
     for m in PERIOD_RE.finditer(text):
+        if _MEETING_AFTER.match(text, m.end()):
+            continue
         if m.group("range"):
             a, b = int(m.group("a")), int(m.group("b"))
             if not (1 <= a <= b <= 12):
@@ -111,28 +121,52 @@ def find_years(text: str) -> list[int]:
 
 # A place name is two to four characters before 省/市/县/区/镇/乡; the characters below never start or sit
 # inside such a name in a question (全县, 我县, 谁是县长, 哪个区 …).
-_NOT_IN_NAME = set("的是在了和与及对为把被从向到个各全本该我这那哪谁什么多少几年月日季度上下半同比县区市镇乡委书记长") | set(
+# Characters that never sit inside a place name (全县, 我县, 谁是县长, 哪个区 …).
+_NOT_IN_NAME = set("的是在了和与及对为把被从向到个各全本该我这那哪谁什么多少几年月日季度上下半同比县区市镇乡委书记长会") | set(
     "0123456789")
-REGION_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?)(省|市|县|区|镇|乡)")
+_SUFFIX_RE = re.compile(r"[省市县区镇乡]")
+_PLACE_FLAGS = ("ns", "nr", "nz", "j", "x", "eng", "nt")
 
 
 def find_regions(text: str) -> list[tuple[str, int, int]]:
-    """Named places (衡东县, 雁峰区) with spans; generic ones (全县, 我县, 各县区) are skipped."""
+    """Named places (衡东县, 雁峰区) with spans; generic ones (全县, 我县, 各县区) and verbs (实施省) are skipped."""
+    import jieba.posseg as pseg  # lazy: dictionary load
+
+    starts: dict[int, str] = {}
+    pos = 0
+    for tok in pseg.cut(text):
+        starts[pos] = tok.flag
+        pos += len(tok.word)
     out = []
-    for m in REGION_RE.finditer(text):
-        name, start = m.group(1), m.start(1)
-        # Trim leading generic characters: "在衡东县" -> "衡东县".
-        while name and name[0] in _NOT_IN_NAME:
-            name, start = name[1:], start + 1
-        if len(name) < 2 or any(c in _NOT_IN_NAME for c in name):
-            continue
-        out.append((name + m.group(2), start, m.end()))
+    for m in _SUFFIX_RE.finditer(text):
+        end = m.start()
+        run = 0
+        while run < 4 and end - run - 1 >= 0 and "\u4e00" <= text[end - run - 1] <= "\u9fff" \
+                and text[end - run - 1] not in _NOT_IN_NAME:
+            run += 1
+        # Longest name whose first character starts a token tagged as a name (jieba: ns/nr/…).
+        for length in range(run, 1, -1):
+            flag = starts.get(end - length)
+            if flag is not None and flag.startswith(_PLACE_FLAGS):
+                out.append((text[end - length:m.end()], end - length, m.end()))
+                break
     return out
 
 
 def region_stem(region: str) -> str:
     """衡东县 -> 衡东: reports write 衡东融媒, 衡东经济开发区, 大美衡东."""
     return region[:-1] if len(region) > 2 else region
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+_CN_NUM = "[一二三四五六七八九十]{1,3}"
+MEETING_RE = re.compile(rf"(?:第)?(?P<session>{_CN_NUM})届(?:委员会)?(?:第)?(?P<plenary>{_CN_NUM})次(?:全体会议|全会|会议)?")
+
+
+def find_meetings(text: str) -> list[tuple[str, str, int, int]]:
+    """(届, 次, start, end) for plenum names: 十四届四次全会 / 第十四届委员会第四次全体会议 / 五届四次."""
+    return [(m.group("session"), m.group("plenary"), m.start(), m.end()) for m in MEETING_RE.finditer(text)]
 
 
 # --- type and unit ----------------------------------------------------------------------------
@@ -149,7 +183,7 @@ _TYPE_RULES: tuple[tuple[QType, str], ...] = (
 )
 
 _UNIT_RULES: tuple[tuple[str, str], ...] = (
-    ("个百分点", r"百分点|高(?:出|于).{0,6}多少|低(?:于|出).{0,6}多少|回落多少|提升多少|提高多少"),
+    ("个百分点", r"百分点|比.{1,8}(?:高|低|快|慢)多少|高(?:出|于).{0,6}多少|低(?:于|出).{0,6}多少|回落多少|提升多少|提高多少"),
     ("位", r"排名|排第几|第几|名次|位次|排在|排全"),
     ("%", r"增长多少|增速|增幅|增长率|增长了多少|比重|占比|率是多少|率为多少|率达|下降多少|同比"),
     ("人", r"多少人|几人|人数"),
@@ -249,9 +283,14 @@ def keywords(q: str) -> tuple[str, ...]:
 def _titles(q: str) -> tuple[str, ...]:
     found: list[str] = []
     for t in lexicon.TITLES:
-        if t in q and not any(t in f for f in found):
+        # 县委常委会 is a body, not the role 县委常委
+        if re.search(re.escape(t) + "(?!会)", q) and not any(t in f for f in found):
             found.append(t)
     return tuple(found)
+
+
+_CHANGE_RE = re.compile(r"增长|增加|增速|增幅|涨|提高|提升|上升|下降|减少|回落|多了|少了|同比")
+_SCOPE_RE = re.compile(r"全国|全省|全市|全县|全区|五城区|[省市县区]内")
 
 
 def analyze(question: str) -> QuestionAnalysis:
@@ -275,9 +314,31 @@ def analyze(question: str) -> QuestionAnalysis:
         keywords=keywords(q),
         english=english,
         slogan=bool(_SLOGAN_RE.search(q)),
+        meetings=tuple((a, b) for a, b, _, _ in find_meetings(q)),
+        change=bool(_CHANGE_RE.search(q)),
+        scope=(m.group(0) if (m := _SCOPE_RE.search(q)) else None),
         extra={"unknown_names": unknown},
     )
-    return replace(base, parts=_split_parts(base))
+    return replace(base, parts=_split_subquestions(base) or _split_parts(base))
+
+
+_ASKS = re.compile(r"多少|几|如何|怎样|怎么样|哪|谁|什么|是否")
+
+
+def _split_subquestions(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
+    """"…增长多少,在全市排第几?" -> two questions; the later ones inherit place, period and indicator."""
+    pieces = [p for p in re.split(r"[??;;]|[,,](?=[^,,]*(?:多少|几|如何|怎样|哪|谁|什么))", a.text) if p.strip()]
+    if len(pieces) < 2 or not all(_ASKS.search(p) for p in pieces):
+        return ()
+    first = analyze(pieces[0])
+    parts = [replace(first, parts=())]
+    for piece in pieces[1:]:
+        carry = "".join([*(r for r in first.regions if r not in piece), *(p.text for p in first.periods if p.text not in piece)])
+        sub = analyze(piece)
+        if not sub.indicators and not sub.titles:
+            carry += "".join(first.indicator_terms)
+        parts.append(replace(analyze(carry + piece), parts=()))
+    return tuple(parts)
 
 
 def _split_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
@@ -288,14 +349,22 @@ def _split_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
     inner = question_type(a.text.replace("分别", ""))
     inner = "how_much" if inner in ("multi", "compare") and a.unit else ("what" if inner == "multi" else inner)
     if len(a.periods) >= 2:
-        return tuple(replace(a, qtype=inner, periods=(p,), parts=(), text=_drop_others(a.text, [x.text for x in a.periods], p.text))
+        return tuple(replace(a, qtype=inner, periods=(p,), parts=(), label=p.text,
+                             text=_drop_others(a.text, [x.text for x in a.periods], p.text))
                      for p in a.periods)
+    if len(a.meetings) >= 2:
+        names = [m.group(0) for m in MEETING_RE.finditer(a.text)]
+        paired = len(a.regions) == len(names)  # 衡东县委…全会和雁峰区委…全会: each meeting with its place
+        return tuple(replace(a, qtype=inner, meetings=(mt,), parts=(), label=name, text=_drop_others(a.text, names, name),
+                             regions=(a.regions[i],) if paired else a.regions)
+                     for i, (mt, name) in enumerate(zip(a.meetings, names)))
     if len(a.regions) >= 2:
-        return tuple(replace(a, qtype=inner, regions=(r,), parts=(), text=_drop_others(a.text, a.regions, r))
+        return tuple(replace(a, qtype=inner, regions=(r,), parts=(), label=r, text=_drop_others(a.text, a.regions, r),
+                             titles=_titles(_drop_others(a.text, a.regions, r)))
                      for r in a.regions)
     if len(a.indicators) >= 2:
         return tuple(
-            replace(a, qtype=inner, indicators=(k,), indicator_terms=(t,), parts=(),
+            replace(a, qtype=inner, indicators=(k,), indicator_terms=(t,), parts=(), label=t,
                     text=_drop_others(a.text, a.indicator_terms, t))
             for k, t in zip(a.indicators, a.indicator_terms))
     return ()

@@ -1,0 +1,85 @@
+"""Offline summary latency: summarize_offline per report (p50/p95), plus Markdown and .docx export.
+
+Inputs: each seed report; a synthetic 10,000-character report (the five seeds' sentences
+interleaved, so every pattern fires); a 300,000-character one (the bounded-time case).
+Metadata (clean → meta) is built once outside the timing: it belongs to ingest, not to the summary.
+
+Usage:  .venv/bin/python benchmarks/summary_bench.py [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from huiyi.evals.summary_score import seed_documents  # noqa: E402
+from huiyi.index.clean import clean_text  # noqa: E402
+from huiyi.index.meta import extract_meta  # noqa: E402
+from huiyi.index.records import Document  # noqa: E402
+from huiyi.service.summary.export import to_docx, to_markdown  # noqa: E402
+from huiyi.service.summary.offline import summarize_offline  # noqa: E402
+
+
+def synthetic(docs: list[Document], chars: int) -> Document:
+    """Interleave the seeds' lines round-robin until `chars` characters."""
+    lines = [d.text.splitlines() for d in docs]
+    out: list[str] = []
+    size, i = 0, 0
+    while size < chars:
+        for ls in lines:
+            if i < len(ls):
+                out.append(ls[i])
+                size += len(ls[i]) + 1
+        i = (i + 1) % max(len(ls) for ls in lines)
+    text = "\n".join(out)[:chars]
+    cleaned = clean_text(text)
+    meta = extract_meta(cleaned.text, f"synthetic-{chars}.txt", cleaned.removed)
+    return Document(id=f"synthetic_{chars}", source="synthetic", content_hash="-", raw_hash="-", text=cleaned.text, meta=meta)
+
+
+def timed(fn, repeat: int) -> list[float]:
+    fn()  # warm regex caches and imports
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args(argv)
+    docs = seed_documents(ROOT / "seeds")
+    cases = [(d.id, d, args.repeat) for d in docs]
+    cases.append(("synthetic 10k", synthetic(docs, 10_000), args.repeat))
+    cases.append(("synthetic 300k", synthetic(docs, 300_000), max(3, args.repeat // 10)))
+    print(f"{'report':<24} {'chars':>8} {'p50 ms':>8} {'p95 ms':>8} {'md ms':>7} {'docx ms':>8} {'json KB':>8}")
+    all_seed: list[float] = []
+    for label, doc, repeat in cases:
+        summary = summarize_offline(doc)
+        times = timed(lambda: summarize_offline(doc), repeat)
+        if label[:3].isdigit():
+            all_seed += times
+        md = statistics.median(timed(lambda: to_markdown(summary), max(3, repeat // 3)))
+        dx = statistics.median(timed(lambda: to_docx(summary), max(3, repeat // 3)))
+        kb = len(summary.model_dump_json()) / 1024
+        print(f"{label:<24} {len(doc.text):>8} {pct(times, .5):>8.1f} {pct(times, .95):>8.1f} {md:>7.1f} {dx:>8.1f} {kb:>8.1f}")
+    print(f"{'seeds (all runs)':<24} {'':>8} {pct(all_seed, .5):>8.1f} {pct(all_seed, .95):>8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
