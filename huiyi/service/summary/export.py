@@ -256,11 +256,11 @@ def to_docx(summary: MeetingSummary) -> bytes:
 
 
 def _table(doc, rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    # add_row().cells per row: table.cell(r, c) re-walks the whole grid and turns a big table quadratic.
+    table = doc.add_table(rows=0, cols=len(rows[0]))
     table.style = "Table Grid"
     for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            cell = table.cell(r, c)
+        for cell, value in zip(table.add_row().cells, row):
             cell.text = clean(value)
             if r == 0:
                 for run in cell.paragraphs[0].runs:
