@@ -31,6 +31,7 @@ from huiyi.service.summary.patterns import (
     cite,
     cite_span,
     clauses,
+    enclosing,
     find_first,
     sentences,
     split_outside_brackets,
@@ -192,7 +193,7 @@ def _speakers(doc: Document, sents: list[Span]) -> tuple[list[SpeakerEntry], lis
     found.sort()
     entries: list[SpeakerEntry] = []
     for i, (start, end, name, role) in enumerate(found):
-        sent_end = next((s.end for s in sents if s.start <= start < s.end), len(text))
+        sent_end = (enclosing(sents, start) or Span(start, len(text))).end
         stop = min(sent_end, found[i + 1][0] if i + 1 < len(found) else sent_end)
         window = text[end:stop]
         acts = [label for label, p in _ACTS if p.search(window)]

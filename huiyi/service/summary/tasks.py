@@ -12,7 +12,7 @@ import re
 
 from huiyi.index.records import Document
 from huiyi.service.summary.models import SpeakerEntry, TaskGroup, TaskItem
-from huiyi.service.summary.patterns import Span, cite, clauses, paragraphs, trim
+from huiyi.service.summary.patterns import Span, cite, clauses, enclosing, paragraphs, trim
 
 MAX_GROUPS, MAX_ITEMS, ITEM_CHARS = 30, 20, 40
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -54,17 +54,17 @@ def _blocks(doc: Document, speakers: list[SpeakerEntry]) -> list[tuple[Span, str
         return []
     paras = paragraphs(text)
     out = []
-    for i, (pos, who) in enumerate(triggers):
-        para_end = next((p.end for p in paras if p.start <= pos < p.end), len(text))
-        end = min(para_end, triggers[i + 1][0] if i + 1 < len(triggers) else para_end)
-        start = next((p.start for p in paras if p.start <= pos < p.end), pos)
-        out.append((Span(max(start, _sentence_start(text, pos)), end), who))
+    for i, (pos, who) in enumerate(triggers[: MAX_GROUPS * 2]):
+        para = enclosing(paras, pos) or Span(pos, len(text))
+        end = min(para.end, triggers[i + 1][0] if i + 1 < len(triggers) else para.end)
+        out.append((Span(max(para.start, _sentence_start(text, pos)), end), who))
     return out
 
 
 def _sentence_start(text: str, pos: int) -> int:
-    cut = max(text.rfind(c, 0, pos) for c in "。!?！？\n")
-    return cut + 1
+    lo = max(0, pos - 2000)  # a sentence opener is near; never rescan the whole report
+    cut = max(text.rfind(c, lo, pos) for c in "。!?！？\n")
+    return cut + 1 if cut >= 0 else lo
 
 
 def _block_clauses(doc: Document, block: Span) -> list[Span]:

@@ -130,3 +130,16 @@ def test_300k_report_is_bounded(seed_docs, make_doc):
     assert len(s.indicators) <= 200 and len(s.placeholders) <= 200 and "indicators" in s.truncated
     assert s.placeholder_count > len(s.placeholders)
     json.loads(s.model_dump_json())
+
+
+@pytest.mark.parametrize("unit", ["增长X%,排全市第X", "县委书记王某某强调,要在某某上发力。", "会议召开", "1."])
+def test_pathological_300k_inputs_are_bounded(unit):
+    from huiyi.index.records import Document, DocumentMeta
+
+    text = (unit * (300_000 // len(unit) + 1))[:300_000]
+    doc = Document(id="w", source="w", content_hash="h", raw_hash="r", text=text, meta=DocumentMeta(title="t"))
+    started = time.perf_counter()
+    s = summarize_offline(doc)
+    assert time.perf_counter() - started < 10
+    assert len(s.model_dump_json()) < 1_000_000
+    assert all(i.number is None for i in s.indicators if i.undisclosed)
