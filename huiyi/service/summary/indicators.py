@@ -1,4 +1,4 @@
-"""Indicator clauses of a report ("GDP增长5.9 %", "完成地方收入6.08亿元", "排名全市第二") and the
+"""Indicator clauses of a report ("GDP增长6.2 %", "完成地方收入3.15亿元", "排名全市第二") and the
 cross-report view of one indicator across every stored report.
 
 A figure that is a placeholder (增长X%, or a template value the metadata flagged) is kept as written

@@ -72,7 +72,7 @@ class Attendance(Cited):
 
 class Indicator(Cited):
     name: str  # as written, e.g. "地区生产总值(GDP)"
-    value: str | None = None  # the level as written ("255.92亿元"), or the rate when only a rate is given
+    value: str | None = None  # the level as written ("120.5亿元"), or the rate when only a rate is given
     number: NumberValue | None = None  # normalised `value`; None when undisclosed
     unit: str = ""
     period: str | None = None  # 上半年, 前三季度, 1—11月 …
@@ -93,7 +93,7 @@ class TaskItem(Cited):
 
 class TaskGroup(Cited):
     speaker: str | None = None  # name, or the role when the name is not given
-    heading: str | None = None  # 做到“三盯” / 要突出五个比 …
+    heading: str | None = None  # 做到“三抓” / 要突出五个比 …
     items: list[TaskItem] = Field(default_factory=list)
 
 
@@ -114,7 +114,7 @@ class MeetingSummary(BaseModel):
     meeting_type: TextField | None = None  # 全会, 常委会, 经济运行分析会, 讲评会, 例会, 碰头会, 工作总结 …
     date: DateField | None = None
     place: TextField | None = None
-    region: TextField | None = None  # organiser / region, 衡东县 …
+    region: TextField | None = None  # organiser / region, 某某县 …
     host: TextField | None = None  # 主持
     speakers: list[SpeakerEntry] = Field(default_factory=list)
     attendance: Attendance = Field(default_factory=Attendance)

@@ -1,7 +1,7 @@
 """Tasks and demands (工作要求), grouped by speaker and itemised the way the text itemises them.
 
 Three shapes of this genre, tried in order inside each speaker's block:
-1. a numbered label and its items: 做到“三盯”。要盯指标…要盯进位…要盯落实 / 要突出五个比 1.比出…
+1. a numbered label and its items: 做到“三抓”。要抓招商…要抓项目…要抓服务 / 要突出五个比 1.比出…
 2. an enumeration: 一要…二要…三要…
 3. parallel clauses: 要在…上…(×N), 要增强…(×N), 聚力抓…、促…(×N)
 """
@@ -135,7 +135,7 @@ def _labelled(doc: Document, block: Span, cls: list[Span], who: str | None, used
         head = next((c for c in cls if c.start <= m.start() < c.end), None)
         hs = head.start if head else m.start()
         prev = [c for c in cls if c.end <= hs and text[c.start : c.start + 1] == "要"]
-        if prev and hs - prev[-1].end <= 2:  # "要聚焦“衣领子”工程,做到“三盯”"
+        if prev and hs - prev[-1].end <= 2:  # "要聚焦“某某”工程,做到“三抓”"
             hs = prev[-1].start
             used.add(prev[-1].start)
         used.update(c.start for c in cls if hs <= c.start <= m.start())
