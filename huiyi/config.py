@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     llm_deadline: float = Field(45.0, gt=0, description="Overall seconds for one answer or summary in LLM mode before falling back.")
     llm_max_tokens: int = Field(600, ge=16, description="Completion token limit per LLM call.")
     llm_json_schema: bool = Field(True, description="Ask for json_schema structured output (falls back to json_object).")
+    llm_source_tokens: int = Field(1500, ge=100, description="Token budget (cl100k) for report text in one LLM prompt: the numbered sources of an answer, or one section of a summary.")
 
     # Server
     host: str = Field("127.0.0.1", description="Bind address for `huiyi serve`.")

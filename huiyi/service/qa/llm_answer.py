@@ -88,6 +88,7 @@ class _Run:
     usage: Usage = field(default_factory=Usage)
     calls: int = 0
     repaired: bool = False
+    model: str | None = None  # as the endpoint reports it
 
     @classmethod
     def start(cls, service: Huiyi, get_text: Callable[[str], str]) -> _Run:
@@ -172,6 +173,7 @@ def stream_llm(service: Huiyi, request: AskRequest) -> Iterator[tuple[str, dict]
                         yield "delta", {"text": piece}
             finally:
                 run.spend(stream.usage)
+                run.model = stream.model or run.model
             tail = field_reader.flush()
             if tail:
                 shown.append(tail)
@@ -247,7 +249,7 @@ def _settle(run: _Run, messages: list[Message], value: LLMAnswer, sources: list[
     if run.repaired:
         grounding = grounding.model_copy(update={"note": "LLM 答案经一次修复后通过核验。"})
     return AskResponse(answer=verdict.answer, status=verdict.status, citations=verdict.citations, mode="llm",
-                       grounding=grounding, usage=run.usage_dict(), model=run.llm.model)
+                       grounding=grounding, usage=run.usage_dict(), model=run.model or run.llm.model)
 
 
 def _complete(run: _Run, messages: list[Message]) -> LLMAnswer:
@@ -258,6 +260,7 @@ def _complete(run: _Run, messages: list[Message]) -> LLMAnswer:
         run.spend(exc.usage, 2)
         raise
     run.spend(out.usage, 2 if out.repaired else 1)
+    run.model = out.model or run.model
     return out.value
 
 
