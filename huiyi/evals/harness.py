@@ -61,6 +61,7 @@ class CaseResult(BaseModel):
     passed: bool
     metrics: dict[str, float | int | bool | None] = Field(default_factory=dict)
     latency_ms: float
+    timing: dict[str, float] = Field(default_factory=dict)  # the service's own breakdown (search_ms, …)
     tokens: dict[str, Any] | None = None
     mode: str | None = None
     fallback: str | None = None
@@ -173,7 +174,7 @@ def run_case(service: Any, case: GoldCase, get_text: Callable[[str], str | None]
         id=case.id, question=case.question, types=case.type, critical=case.critical,
         expect_status=case.expect_status, expected=expected, status=resp.status, answer=resp.answer,
         citations=[c.model_dump(mode="json") for c in resp.citations], passed=passed, metrics=scores,
-        latency_ms=latency, tokens=resp.usage, mode=resp.mode, fallback=resp.fallback,
+        latency_ms=latency, timing=resp.timing, tokens=resp.usage, mode=resp.mode, fallback=resp.fallback,
     )
 
 
