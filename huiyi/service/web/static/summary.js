@@ -172,7 +172,7 @@ function fieldNode(k, v, summary, table) {
   return wrap;
 }
 
-function sectionNode(title, fields, summary, table) {
+function sectionNode({ title, table, empty }, fields, summary) {
   const sec = el("section", "summary-section");
   sec.append(el("h3", "", title));
   const missing = new Set(summary.not_found || []);
@@ -195,7 +195,7 @@ function sectionNode(title, fields, summary, table) {
     dd.append(fieldNode(k, v, summary, table));
     dl.append(el("dt", "", label(k)), dd);
   }
-  sec.append(dl.childElementCount ? dl : el("p", "summary-empty", "报告中没有找到相关内容。"));
+  sec.append(dl.childElementCount ? dl : el("p", "summary-empty", empty || "报告中没有找到相关内容。"));
   return sec;
 }
 
@@ -209,10 +209,10 @@ function render(summary) {
   for (const s of SECTIONS) {
     const fields = s.keys.filter((k) => k in summary).map((k) => [k, summary[k]]);
     fields.forEach(([k]) => used.add(k));
-    nodes.push(sectionNode(s.title, fields, summary, s.table));
+    nodes.push(sectionNode(s, fields, summary));
   }
   const rest = Object.entries(summary).filter(([k, v]) => !used.has(k) && !HIDDEN_KEYS.has(k) && !isEmpty(v));
-  if (rest.length) nodes.push(sectionNode("其他", rest, summary, null));
+  if (rest.length) nodes.push(sectionNode({ title: "其他" }, rest, summary));
   $("summary-body").replaceChildren(...nodes);
 }
 

@@ -6,7 +6,7 @@ export const SECTIONS = [
   { title: "主要内容", keys: ["key_sentences", "decisions", "honours", "slogans"] },
   { title: "工作要求", keys: ["tasks"] },
   { title: "主要指标", keys: ["indicators"], table: ["name", "period", "value", "change", "comparison"] },
-  { title: "未披露数值", keys: ["placeholders"] },
+  { title: "未披露数值", keys: ["placeholders"], empty: "报告中的数值均已写明,没有以 X 等代替的数值。" },
 ];
 
 // Bookkeeping, not content: ids, offsets, normalised numbers, provenance; citations show as chips.
