@@ -34,6 +34,8 @@ class Huiyi:
         self.index = index
         self.llm = llm
         self._summary_cache: dict[tuple[str, str], MeetingSummary] = {}
+        self._docs_cache: dict[tuple[str, str], Document] = {}  # (id, content hash) → document
+        self._indicator_cache: dict[str, list] = {}  # content hash → extracted indicators
         self._lock = threading.RLock()
 
     @classmethod
@@ -144,9 +146,31 @@ class Huiyi:
 
         if not (name or "").strip():
             raise BadInput("请给出指标名称,例如 GDP、固定资产投资。", code="empty_indicator")
-        docs = [self.document(r.id) for r in self.documents()]
-        rows = indicator_rows(docs, name, region)
+        from huiyi.service.summary.indicators import extract_indicators
+
+        def cached(doc: Document) -> list:
+            if doc.content_hash not in self._indicator_cache:
+                self._indicator_cache[doc.content_hash] = extract_indicators(doc)
+            return self._indicator_cache[doc.content_hash]
+
+        rows = indicator_rows(self._all_documents(), name, region, extract=cached)
         return {"indicator": resolve_indicator(name), "rows": [r.model_dump(mode="json") for r in rows]}
+
+    def _all_documents(self) -> list[Document]:
+        """Every stored document, fetching only those whose content changed since last time."""
+        records = self.documents()
+        wanted = {(r.id, r.content_hash) for r in records}
+        with self._lock:
+            self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in wanted}
+            live = {r.content_hash for r in records}
+            self._indicator_cache = {k: v for k, v in self._indicator_cache.items() if k in live}
+        out = []
+        for r in records:
+            key = (r.id, r.content_hash)
+            if key not in self._docs_cache:
+                self._docs_cache[key] = self.document(r.id)
+            out.append(self._docs_cache[key])
+        return out
 
     # ---- health ---------------------------------------------------------------------------
     def health(self) -> dict:

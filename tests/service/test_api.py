@@ -109,3 +109,60 @@ def test_errors_are_json_not_traces(api):
     assert r.status_code == 422 and r.json()["code"] == "invalid_request"
     r = api.post("/documents", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and "Traceback" not in r.text
+
+
+def _doc_id(api, source: str) -> str:
+    return next(d["id"] for d in api.get("/documents").json()["documents"] if d["source"] == source)
+
+
+def test_summary_formats_and_unknown_id(api):
+    doc_id = _doc_id(api, "001_715056be48430865.txt")
+    summary = api.get(f"/documents/{doc_id}/summary").json()
+    text = api.get(f"/documents/{doc_id}/text").json()["text"]
+    cited = [c for field in summary.values() if isinstance(field, dict) for c in field.get("citations", [])]
+    assert cited, "a summary field without citations"
+    for c in cited:
+        assert text[c["start"]:c["end"]] == c["quote"]
+    md = api.get(f"/documents/{doc_id}/summary", params={"format": "md"})
+    assert md.headers["content-type"].startswith("text/markdown") and "基本情况" in md.text
+    docx = api.get(f"/documents/{doc_id}/summary", params={"format": "docx"})
+    assert docx.content[:2] == b"PK" and "attachment" in docx.headers["content-disposition"]
+    assert api.get("/documents/nope/summary").json()["code"] == "not_found"
+    assert api.get(f"/documents/{doc_id}/summary", params={"format": "pdf"}).status_code == 422
+
+
+def test_indicators_across_reports(api):
+    body = api.get("/indicators", params={"name": "地区生产总值"}).json()
+    rows = body["rows"]
+    assert len({r["doc_id"] for r in rows}) >= 2
+    for r in rows:
+        text = api.get(f"/documents/{r['doc_id']}/text").json()["text"]
+        c = r["citation"]
+        assert text[c["start"]:c["end"]] == c["quote"]
+    assert api.get("/indicators", params={"name": ""}).status_code == 422
+
+
+def test_ask_and_stream(api):
+    body = api.post("/ask", json={"question": "雁峰区的全会在几月几日召开?"}).json()
+    assert body["status"] == "answered" and body["citations"]
+    text = api.get(f"/documents/{body['citations'][0]['doc_id']}/text").json()["text"]
+    c = body["citations"][0]
+    assert text[c["start"]:c["end"]] == c["quote"]
+    with api.stream("POST", "/ask/stream", json={"question": "雁峰区的全会在几月几日召开?"}) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        events = [line.split(":", 1)[1].strip() for line in r.iter_lines() if line.startswith("event:")]
+    assert events[0] == "delta" and events[-2:] == ["citations", "done"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [({"question": ""}, "empty_question"), ({"question": "问" * 10_000}, "question_too_long")],
+)
+def test_ask_bad_questions(api, payload, code):
+    r = api.post("/ask", json=payload)
+    assert r.status_code == 422 and r.json()["code"] == code
+
+
+def test_ask_unknown_doc_filter(api):
+    r = api.post("/ask", json={"question": "GDP增长多少?", "filters": {"doc_ids": ["nope"]}})
+    assert r.status_code == 404 and r.json()["code"] == "unknown_document"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
@@ -282,8 +282,15 @@ def _matches(query: str, query_key: str | None, name: str) -> bool:
     return query.replace(" ", "") in name
 
 
-def indicator_rows(docs: Iterable[Document], name: str, region: str | None = None) -> list[IndicatorRow]:
-    """Every report's value for one indicator (synonyms resolved), oldest report first."""
+def indicator_rows(
+    docs: Iterable[Document],
+    name: str,
+    region: str | None = None,
+    extract: Callable[[Document], list[Indicator]] = extract_indicators,
+) -> list[IndicatorRow]:
+    """Every report's value for one indicator (synonyms resolved), oldest report first.
+
+    `extract` lets the service pass a cached extraction (keyed by content hash)."""
     query = name.strip()
     query_key = _key_of(query)
     rows: list[IndicatorRow] = []
@@ -291,7 +298,7 @@ def indicator_rows(docs: Iterable[Document], name: str, region: str | None = Non
         doc_region = doc.meta.region
         if region and not (doc_region and (region in doc_region or doc_region in region)):
             continue
-        for ind in extract_indicators(doc):
+        for ind in extract(doc):
             if _matches(query, query_key, ind.name):
                 rows.append(_row(doc, ind))
     rows.sort(key=lambda r: (r.date or dt.date.max, r.doc_id, r.citation.start))
