@@ -4,7 +4,7 @@ Models misquote: they drop the space in "5.9 %", swap full-width punctuation, tr
 paraphrase. The rule, in order, within the windows the quote may come from (the cited chunk):
 1. the quote occurs exactly;
 2. it occurs once whitespace and punctuation are ignored (digits keep their decimal point);
-3. it mostly covers one sentence of the window (fuzzy alignment, ≥ MIN_COVERAGE of its characters).
+3. it mostly matches one sentence of the window (fuzzy alignment: ≥ MIN_COVERAGE of its characters).
 A located span is widened to the whole sentence(s) it touches, so a citation is always a readable
 sentence of the report, never a bare "5.9 %". A quote that cannot be located is dropped: the
 citation then does not exist, and whatever it was meant to support must stand on other quotes.
@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 
 from huiyi.index.chunk import split_sentences
 
-MIN_COVERAGE = 0.75  # share of the quote's characters the best sentence must contain, in order
+MIN_COVERAGE = 0.7  # share of the quote's characters the best sentence must contain, in runs of two or more
 MIN_FUZZY_CHARS = 6  # shorter quotes must match exactly (after normalisation)
 _MARKER = re.compile(r"^\s*\[\d{1,2}\]\s*|\s*\[\d{1,2}\]\s*$")
 
