@@ -53,7 +53,8 @@ def browser():
         b.close()
 
 
-def _open(browser, base_url: str, viewport: dict):
+def open_page(browser, base_url: str, viewport: dict):
+    """A new browser context on the page, recording JS errors and any request that leaves the server."""
     context = browser.new_context(viewport=viewport, accept_downloads=True, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(60_000)  # offline answers are fast; a cold summary can take seconds
@@ -71,7 +72,7 @@ def _open(browser, base_url: str, viewport: dict):
 @pytest.fixture
 def page(browser, live_server):
     """A fresh desktop-width tab on the page; fails the test on JS errors or any off-host request."""
-    context, pg = _open(browser, live_server, DESKTOP)
+    context, pg = open_page(browser, live_server, DESKTOP)
     yield pg
     context.close()
     assert not pg.outside_requests, f"the page reached outside the server: {pg.outside_requests}"
@@ -80,6 +81,6 @@ def page(browser, live_server):
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context, pg = _open(browser, live_server, PHONE)
+    context, pg = open_page(browser, live_server, PHONE)
     yield pg
     context.close()

@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from huiyi.config import Settings
+from huiyi.service.app import create_app
+from tests.support.fake_openai import FakeOpenAI, ok
+from tests.support.live import live_server as serve
+from tests.web.conftest import DESKTOP, open_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -353,3 +360,48 @@ def test_screenshots_phone(phone_page, tmp_path):
     page.click("#library-toggle")
     _summary(page)
     _shoot(page, out / "phone-summary.png")
+
+
+# ---- LLM mode, against a scripted OpenAI-compatible server on loopback ---------------------------
+
+SECRET_KEY = "sk-test-never-shown-0123456789"
+
+
+def _llm_reply(answer: str, quote: str) -> str:
+    return json.dumps({"answer": answer, "citations": [{"source": 1, "quote": quote}], "status": "answered"},
+                      ensure_ascii=False)
+
+
+@pytest.fixture
+def llm_page(browser, seeded_store, tmp_path):
+    """The real app in LLM mode, its endpoint a scripted fake; yields (page, fake)."""
+    data = tmp_path / "data"
+    shutil.copytree(seeded_store, data)
+    with FakeOpenAI(model="fake-model") as fake:
+        settings = Settings(data_dir=data, ingest_seeds_on_start=False, openai_base_url=fake.base_url,
+                            openai_api_key=SECRET_KEY, llm_model="fake-model", llm_timeout=5, llm_retries=0,
+                            llm_deadline=15)
+        with serve(create_app(settings)) as base:
+            context, page = open_page(browser, base + "/", DESKTOP)
+            yield page, fake
+            context.close()
+
+
+def test_llm_mode_shows_the_model_name_and_the_verified_answer(llm_page):
+    page, fake = llm_page
+    expect(page.locator("#mode-badge")).to_have_text("大模型:fake-model")
+    # A grounded answer streams in slowly and is kept: the answer line names the model.
+    fake.script(ok(_llm_reply("衡东县上半年GDP增长5.9%[1]。", "上半年,全县GDP增长5.9 %;"), delay=0.05))
+    bubble, _ = ask(page, GDP_QUESTION)
+    expect(bubble.locator(".answer")).to_have_text("衡东县上半年GDP增长5.9%。")
+    expect(bubble.locator(".meta-mode")).to_have_text("大模型:fake-model")
+    expect(bubble.locator(".citations .chip")).to_have_count(1)
+    # A fabricated figure (twice: answer and repair) is replaced by the offline answer, and the page says why.
+    bad = _llm_reply("衡东县上半年GDP增长6.2%[1]。", "上半年,全县GDP增长5.9 %;")
+    fake.script(ok(bad), ok(bad))
+    bubble, _ = ask(page, "衡东县上半年固定资产投资增长多少?")
+    answer = bubble.locator(".answer")
+    expect(answer).not_to_contain_text("6.2")
+    expect(bubble.locator(".meta-note")).to_contain_text("已改用离线答案")
+    expect(bubble.locator(".meta-mode")).to_have_text("离线模式")
+    assert SECRET_KEY not in page.content()

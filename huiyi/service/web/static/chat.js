@@ -66,7 +66,8 @@ function modeText(resp) {
 function renderMeta(bubble, resp) {
   const meta = el("div", "answer-meta");
   meta.append(el("span", "meta-mode", modeText(resp)));
-  if (resp.fallback) meta.append(el("span", "meta-note", `已改用离线答案(${resp.fallback})`));
+  if (resp.fallback) meta.append(el("span", "meta-note", `已改用离线答案:${resp.fallback}`));
+  else if (bubble.dataset.replaced) meta.append(el("span", "meta-note", bubble.dataset.replaced));
   const g = resp.grounding;
   if (g && g.ok === false) meta.append(el("span", "meta-warn", g.note || "部分数字未能与原文核对"));
   const total = resp.timing && (resp.timing.total ?? resp.timing.total_ms);
@@ -153,6 +154,11 @@ async function consume(bubble, payload, signal) {
       streamed += data.text || "";
       answerEl.textContent = streamed;
       scrollToEnd();
+    } else if (event === "replace") {
+      // Verification changed the streamed text (repair or offline fallback): show the checked one.
+      streamed = data.text || "";
+      answerEl.textContent = streamed;
+      bubble.dataset.replaced = data.reason || "答案已按原文核验结果更新。";
     } else if (event === "citations") {
       renderCitations(bubble, data.citations || []);
     } else if (event === "done") {
