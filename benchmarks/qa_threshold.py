@@ -88,11 +88,11 @@ def run(index: Index, gold: list[dict], threshold: float, k: int = 10):
 def summary(rows) -> dict[str, float]:
     n = len(rows)
     answerable = [r for r in rows if r[0]["answerable"]]
-    unanswerable = [r for r in rows if not r[0]["answerable"]]
+    unanswerable = [r for r in rows if r[0]["expect_status"] == "not_found"]
     refused = [r for r in rows if r[1].status == "not_found"]
     return {
         "accuracy": sum(r[2] for r in rows) / n,
-        "refusal_precision": sum(not r[0]["answerable"] for r in refused) / len(refused) if refused else 1.0,
+        "refusal_precision": sum(r[0]["expect_status"] == "not_found" for r in refused) / len(refused) if refused else 1.0,
         "refusal_recall": sum(r[1].status == "not_found" for r in unanswerable) / max(len(unanswerable), 1),
         "answerable_refused": sum(r[1].status == "not_found" for r in answerable),
         "grounding_failures": sum(not r[3] for r in rows),

@@ -117,7 +117,13 @@ def _doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> 
     return DocInfo(doc_id, title, text, regions, years, placeholders, _sentence_spans(text), meetings)
 
 
-def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo]) -> list[Sentence]:
+EXPAND_SENTENCES = 40  # sentences taken from outside the retrieved chunks, best keyword match first
+
+
+def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo],
+                        analysis: QuestionAnalysis | None = None) -> list[Sentence]:
+    """Sentences of the retrieved chunks, plus (given the question) the best-matching other sentences of the
+    same documents: a chunk boundary or a missed chunk should not hide the sentence right next to a hit."""
     seen: dict[tuple[str, int], Sentence] = {}
     for rank, hit in enumerate(hits):
         doc = docs[hit.doc_id]
@@ -125,7 +131,17 @@ def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo]) -> list
             if e <= hit.start or s >= hit.end or (hit.doc_id, s) in seen:
                 continue
             seen[(hit.doc_id, s)] = Sentence(doc, hit.chunk_id, s, e, rank, _context_start(doc.text, s))
-    return list(seen.values())
+    if analysis is None:
+        return list(seen.values())
+    chunk_of = {h.doc_id: h.chunk_id for h in reversed(hits)}
+    extra = []
+    for doc_id, doc in docs.items():
+        for s, e in doc.sentences:
+            if (doc_id, s) not in seen:
+                sent = Sentence(doc, chunk_of[doc_id], s, e, len(hits), _context_start(doc.text, s))
+                extra.append((lexical_fit(analysis, sent.context) + bigram_fit(analysis, sent.context), sent))
+    extra.sort(key=lambda x: -x[0])
+    return list(seen.values()) + [sent for fit, sent in extra[:EXPAND_SENTENCES] if fit > 0.3]
 
 
 def _context_start(text: str, start: int) -> int:
@@ -273,11 +289,12 @@ def _scope_ok(a: QuestionAnalysis, ctx: str, m) -> bool:
 
 
 def _window(ctx: str, mentions, i: int) -> str:
-    """The text a number belongs to: from the previous number to the next one (84个重点项目 … 6个省市重点项目)."""
-    cs, ce = _clause_bounds(ctx, mentions[i].start)
-    left = max([cs] + [m.end for m in mentions[:i] if m.end <= mentions[i].start])
-    right = min([ce] + [m.start for m in mentions[i + 1:] if m.start >= mentions[i].end])
-    return ctx[left:right]
+    """The text a number belongs to: back to the previous number of its kind, and a few characters on
+    (紧盯第一批84个重点项目 … 未开工的6个省市重点项目)."""
+    m = mentions[i]
+    cs, ce = _clause_bounds(ctx, m.start)
+    left = max([cs] + [x.end for x in mentions[:i] if x.end <= m.start and _unit_of(x) == _unit_of(m)])
+    return ctx[left:min(ce, m.end + 6)]
 
 
 def number_span(a: QuestionAnalysis, sent: Sentence):
@@ -293,14 +310,17 @@ def number_span(a: QuestionAnalysis, sent: Sentence):
             continue
         if a.change and a.unit is None and not _is_change(ctx, m):
             continue
+        if period_fit(a, ctx, m.start) is None:  # 由上半年的1%下降至前三季度的1%: take the asked period's
+            continue
         term = _indicator_before(terms, m.start)
+        local = clause_fit(a, _window(ctx, every, i))
+        if not a.indicators and local <= 0:
+            continue  # a count with no word of the question around it (应到30人 for 新增就业多少人)
         if a.indicators:
+            # the asked indicator must govern the number: it is the nearest indicator before it
             if term is None or max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) == 0:
                 continue
-            # the asked indicator must govern the number: no other indicator between them
-            local = clause_fit(a, ctx[term[2]:m.end]) - 0.01 * (m.start - term[3])
-        else:
-            local = clause_fit(a, _window(ctx, every, i))
+            local -= 0.01 * (m.start - term[3])
         if best is None or local > best[2]:
             best = (m, term, local)
     return best
@@ -352,16 +372,10 @@ def _title_matches(asked: str, title: str) -> bool:
 
 
 def _best_span(a: QuestionAnalysis, text: str, found: list[spans.Span]) -> spans.Span | None:
-    """The span whose clause (and the next one) best matches the question; earliest on ties."""
+    """The span whose predicate best matches the question; earliest on ties."""
     if not found:
         return None
-    bounds = spans.clauses(text)
-
-    def fit(sp: spans.Span) -> float:
-        near = "".join(text[s:e] for s, e in bounds if e > sp.start - 1 and s < sp.end + 40)
-        return clause_fit(a, near.replace(sp.text, ""))
-
-    return max(found, key=lambda sp: (fit(sp), -sp.start))
+    return max(found, key=lambda sp: (clause_fit(a, _near(text, sp.start, sp.end)), -sp.start))
 
 
 def person_span(a: QuestionAnalysis, text: str) -> spans.Span | None:
@@ -379,7 +393,8 @@ def person_span(a: QuestionAnalysis, text: str) -> spans.Span | None:
 
 def list_span(a: QuestionAnalysis, text: str) -> spans.Span | None:
     found = spans.slogans(text) if a.slogan else []
-    found = found or spans.enumerations(text) + spans.slogans(text)
+    if not found:
+        found = spans.slogans(text) if a.qtype == "which" else spans.enumerations(text) + spans.slogans(text)
     return _best_span(a, text, found)
 
 
@@ -425,10 +440,11 @@ def counted_items(a: QuestionAnalysis, sent: Sentence):
         doc = sent.doc
         _, para_end = _para_bounds(doc.text, sent.start)
         tail = doc.text[sent.end:min(para_end, sent.end + 800)]
-        items = [(sent.end + x.start(), sent.end + x.end())
-                 for x in re.finditer(rf"(?:(?<=[,,;;。])|^)要?{m.group(2)}[^,,;;。]{{1,20}}", tail)][:count]
-        if len(items) >= 2:
-            return token, items
+        for opener in (r"(?:(?<=[;;。])|^)", r"(?:(?<=[,,;;。])|^)"):  # sentence starts first, then clauses
+            items = [(sent.end + x.start(), sent.end + x.end())
+                     for x in re.finditer(rf"{opener}要?{m.group(2)}[^,,;;。]{{1,20}}", tail)][:count]
+            if len(items) >= min(count, 2):
+                return token, items
     return None
 
 
@@ -488,6 +504,10 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
                 answer, quotes = _list_answer(sent, sibs)
                 return answer, "list", sp.start, sp.end, quotes
             return sp.text, sp.kind, sp.start, sp.end, []
+    if a.qtype == "list" and sent.ctx_start < sent.start and sent.end - sent.ctx_start <= QUOTE_MAX_CHARS:
+        # 甲;乙;丙列席会议: the list is the whole 。-sentence, split at its semicolons
+        whole = sent.context
+        return whole.rstrip("。") + "。", "list", sent.ctx_start - sent.start, len(text), []
     sp = clause_span(a, text)
     if a.qtype == "whether":
         verdict = "否" if _NEGATION.search(sp.text) else "是"
@@ -502,9 +522,26 @@ UNDISCLOSED = "报告未披露具体数值(原文以“X”代替)。"
 UNDISCLOSED_TEMPLATE = "报告未披露具体数值(原文此处为模板占位数字,不是实际数值)。"
 
 
+def _pinyin(text: str) -> str:
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # without pypinyin a romanised name matches nothing: refuse rather than guess
+        return ""
+    return "".join(lazy_pinyin(text)).lower()
+
+
+def romanised_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
+    """"Hengdong" in an English question must be the pinyin of a place the document is about."""
+    names = [n.lower() for n in a.extra.get("unknown_names", [])]
+    if not names:
+        return True
+    places = {_pinyin(r) for r in sent.doc.regions}
+    return all(n in places for n in names)
+
+
 def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
     """Check one sentence against the question; a Candidate with its answer, or None when it contradicts it."""
-    if a.extra.get("unknown_names"):
+    if not romanised_fit(a, sent):
         return None
     if not region_fit(a, sent) or not year_fit(a, sent) or not meeting_fit(a, sent):
         return None
@@ -535,22 +572,44 @@ def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
         if found is None:
             return None
         answer, kind, s, e, extra_quotes = found
-        pos, q_start = sent.start - off + s, sent.start
-        local = clause_fit(a, _near(sent.text, s, e))
+        answer = _cut_placeholder(answer)
+        if answer is None:
+            return None
+        pos, q_start = sent.start - off + s, min(sent.start, sent.start + s)
+        local = 2.0 if extra_quotes and kind == "list" else clause_fit(a, _near(sent.text, s, e))
     pfit = period_fit(a, ctx, pos)
     if pfit is None:
         return None
     lex, big = lexical_fit(a, ctx + " " + sent.doc.title), bigram_fit(a, ctx)
+    typed = 0.0 if kind == "clause" else 1.0  # a span of the asked type, not just a matching sentence
     features = {"lex": lex, "bigram": big, "local": min(local, 2.0) / 2, "indicator": ind, "period": pfit,
-                "rank": 1 / (1 + sent.rank)}
-    score = (0.3 * lex + 0.2 * big + 0.2 * features["local"] + 0.15 * ind + 0.1 * pfit + 0.05 * features["rank"])
+                "typed": typed, "rank": 1 / (1 + sent.rank)}
+    score = (0.3 * lex + 0.2 * big + 0.2 * features["local"] + 0.1 * ind + 0.1 * pfit + 0.05 * typed
+             + 0.05 * features["rank"])
     return Candidate(sent, score, answer, kind, q_start, sent.end, placeholder, features, extra_quotes)
 
 
+def _cut_placeholder(answer: str) -> str | None:
+    """A list or clause answer stops before a placeholder value (彭水X个重点县 → 彭水): it is never stated."""
+    from huiyi.numbers import extract_numbers
+
+    held = [m for m in extract_numbers(answer) if m.placeholder]
+    if not held:
+        return answer
+    cut = answer[:held[0].start].rstrip(",,、;;和及与等")
+    return cut + "。" if len(cut) >= 2 else None
+
+
 def _near(text: str, start: int, end: int) -> str:
-    """The clause holding a span and the one after it: where its predicate usually is."""
+    """The predicate of a span: the rest of its clause, or the next clause when the rest is too short."""
     bounds = spans.clauses(text)
-    return "".join(text[s:e] for s, e in bounds if e > start - 1 and s < end + 40) or text
+    for i, (s, e) in enumerate(bounds):
+        if s <= start < e:
+            rest = text[end:e]
+            if len(rest.strip()) < 4 and i + 1 < len(bounds):
+                rest += text[bounds[i + 1][0]:bounds[i + 1][1]]
+            return text[s:start] + rest
+    return text
 
 
 def number_answer_local(sent: Sentence, m) -> str:

@@ -29,7 +29,7 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("income", ("全体居民人均可支配收入", "居民人均可支配收入", "人均可支配收入", "居民收入")),
     Indicator("urban_income", ("城镇居民人均可支配收入", "城镇居民收入"), "income"),
     Indicator("rural_income", ("农村居民人均可支配收入", "农村居民收入"), "income"),
-    Indicator("foreign_capital", ("实际利用外资", "引进外资", "利用外资", "外资")),
+    Indicator("foreign_capital", ("实际利用外资", "引进外资", "利用外资", "境外资金", "外资")),
     Indicator("foreign_trade", ("进出口总额", "进出口", "外贸")),
     Indicator("grain_area", ("粮食播种面积",)),
     Indicator("grain_output", ("粮食总产量", "粮食产量")),

@@ -175,7 +175,7 @@ _TYPE_RULES: tuple[tuple[QType, str], ...] = (
     ("compare", r"哪个(?:更|较)?(?:高|低|快|慢|多|少|大|小)|相比.*(?:高|低)还是|比较"),
     ("when", r"何时|什么时候|哪天|哪一天|几月几日|几号|什么时间|日期|召开时间|举行时间"),
     ("where", r"在哪|哪里|何地|什么地方|何处|地点|哪儿"),
-    ("who", r"谁|哪位|哪些人|哪些领导|何人|什么人|姓名|名字"),
+    ("who", r"谁|哪位|哪些人(?!员)|哪些领导|何人|什么人|姓名|名字"),
     ("list", r"哪些|有哪几|包括什么|包括哪|列举|哪几"),
     ("how_much", r"多少|几个|几项|几家|几人|第几|几位|几成|增速|增幅|增长率|比重|占比|排名|名次|位次|多高|多大"),
     ("whether", r"是否|有没有|是不是|能否|吗[??]?$"),
@@ -185,11 +185,11 @@ _TYPE_RULES: tuple[tuple[QType, str], ...] = (
 _UNIT_RULES: tuple[tuple[str, str], ...] = (
     ("个百分点", r"百分点|比.{1,8}(?:高|低|快|慢)多少|高(?:出|于).{0,6}多少|低(?:于|出).{0,6}多少|回落多少|提升多少|提高多少"),
     ("位", r"排名|排第几|第几|名次|位次|排在|排全"),
-    ("%", r"增长多少|增速|增幅|增长率|增长了多少|比重|占比|率是多少|率为多少|率达|下降多少|同比"),
+    ("%", r"增长(?:率)?(?:是|为)?多少|涨了?多少|增速|增幅|增长率|增长了多少|比重|占比|率是多少|率为多少|率达|下降多少|同比"),
     ("人", r"多少人|几人|人数"),
     ("元", r"多少(?:亿|万)?元|多少亿|多少万元|金额|总值(?:是|为)?多少|收入(?:是|为|有)?多少|总投资|完成投资|资金"),
     ("亩", r"多少(?:万)?亩"), ("吨", r"多少(?:万)?吨"), ("户", r"多少(?:万)?户"), ("家", r"多少家|几家"),
-    ("个", r"多少个|几个"), ("项", r"多少项|几项"), ("件", r"多少件|几件"), ("次", r"多少次|几次"),
+    ("个月", r"多少个月|几个月"), ("个", r"多少个|几个"), ("项", r"多少项|几项"), ("件", r"多少件|几件"), ("次", r"多少次|几次"),
 )
 
 _SLOGAN_RE = re.compile(r"口号|品牌|理念|提法|战略|精神|定位|目标是什么|提出了?什么|称为|叫什么|名称")
@@ -225,31 +225,42 @@ _EN_GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"whole year|full year", "全年"), (r"\bgdp\b", "GDP"), (r"growth rate|grow(?:th|n)?|increase", "增长"),
     (r"how (?:much|many)|what (?:percentage|percent|was the|is the)", "多少"), (r"\bwho\b", "谁"),
     (r"\bwhen\b", "何时"), (r"\bwhere\b", "在哪里"), (r"\brank(?:ed|ing)?\b", "排名"),
+    (r"work report", "工作报告"), (r"deliver(?:ed|s)?|gave|made", "作"), (r"what was|what is", "多少"),
     (r"party secretary|secretary", "书记"), (r"county head|county magistrate", "县长"), (r"\bcounty\b", "县"),
-    (r"\bdistrict\b", "区"), (r"\bmeeting\b|\bplenum\b|plenary session", "会议"),
+    (r"\bdistrict\b", "区"), (r"\bplenum\b|plenary session", "全会"), (r"\bmeeting\b", "会议"),
 )
 _EN_FILLER = {"the", "of", "in", "was", "is", "are", "were", "what", "did", "does", "do", "a", "an", "at", "for",
               "to", "and", "by", "on", "its", "it", "this", "that", "year", "during", "how", "much", "many"}
 
 
 def is_english(q: str) -> bool:
-    letters = sum(c.isascii() and c.isalpha() for c in q)
-    hanzi = sum("\u4e00" <= c <= "\u9fff" for c in q)
-    return letters >= 6 and hanzi == 0
+    """True when the question carries English words worth translating (all-English or mixed)."""
+    return len(re.findall(r"[A-Za-z]{3,}", re.sub(r"\bGDP\b", "", q, flags=re.I))) >= 1
 
 
 def translate_english(q: str) -> tuple[str, list[str]]:
-    """Glossary translation of an English question; returns (Chinese-ish question, unknown proper names)."""
-    text = q.lower()
-    pieces = []
+    """Glossary translation of the English words of a question; returns (question, unknown proper names).
+
+    Chinese parts are kept as written. Question words move to the end, where Chinese puts them."""
+    unknown = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", q)
+               if w.lower() not in _EN_FILLER and not any(re.search(p, w.lower()) for p, _ in _EN_GLOSSARY)]
+    text = re.sub(r"'s\b", "", q)
+    text = re.sub(r"\b((?:19|20)\d{2})\b(?!\s*年)", r" \1年 ", text)
     for pattern, zh in _EN_GLOSSARY:
-        text, n = re.subn(pattern, f" {zh} ", text)
-    for word in re.findall(r"[a-z]+|\d+|[\u4e00-\u9fff]+|[A-Z]+", text):
-        pieces.append(word)
-    unknown = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", q) if w.lower() not in _EN_FILLER
-               and not any(re.search(p, w.lower()) for p, _ in _EN_GLOSSARY)]
-    words = [p for p in pieces if p not in _EN_FILLER and not p.isascii() or p.isdigit() or p == "GDP"]
-    return "".join(words) + "?", unknown
+        text = re.sub(pattern, f" {zh} ", text, flags=re.I)
+    for name in unknown:
+        text = re.sub(rf"\b{name}\b", f" {name} ", text)
+    words = [w for w in re.findall(r"[A-Za-z]+|\d+年?|[^\sA-Za-z\d]+", text)
+             if not (w.isascii() and w.isalpha() and w.lower() in _EN_FILLER)]
+    asks = [w for w in words if w in _EN_ASKS]
+    rest = [w for w in words if w not in _EN_ASKS and w not in ("?", "?")]
+    if "增长" in rest and "多少" in asks:
+        rest.remove("增长")
+        asks = ["增长" + a if a == "多少" else a for a in asks]
+    return "".join(rest + asks).strip() + "?", unknown
+
+
+_EN_ASKS = {"多少", "谁", "何时", "在哪里"}
 
 
 # --- keywords ---------------------------------------------------------------------------------
@@ -355,7 +366,9 @@ def _split_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
     if len(a.meetings) >= 2:
         names = [m.group(0) for m in MEETING_RE.finditer(a.text)]
         paired = len(a.regions) == len(names)  # 衡东县委…全会和雁峰区委…全会: each meeting with its place
-        return tuple(replace(a, qtype=inner, meetings=(mt,), parts=(), label=name, text=_drop_others(a.text, names, name),
+        return tuple(replace(a, qtype=inner, meetings=(mt,), parts=(), label=name,
+                             text=_drop_others(_drop_others(a.text, names, name),
+                                               [r for j, r in enumerate(a.regions) if paired and j != i], ""),
                              regions=(a.regions[i],) if paired else a.regions)
                      for i, (mt, name) in enumerate(zip(a.meetings, names)))
     if len(a.regions) >= 2:
@@ -379,9 +392,15 @@ def _drop_others(text: str, items, keep: str) -> str:
     return text.replace("分别", "")
 
 
+_PERIOD_NAMES = {(1, 6): ("上半年",), (1, 9): ("前三季度",), (1, 3): ("一季度",), (4, 6): ("二季度",),
+                 (7, 9): ("三季度",), (10, 12): ("四季度",), (7, 12): ("下半年",), (1, 12): ("全年",)}
+
+
 def retrieval_query(analysis: QuestionAnalysis) -> str:
     """What to send to Index.search: the question plus indicator synonyms (paraphrases reach the text)."""
     extra = []
     for key in analysis.indicators:
-        extra.extend(t for t in lexicon.indicator(key).terms[:2] if t not in analysis.text)
+        extra.extend(t for t in lexicon.indicator(key).terms[:3] if t not in analysis.text)
+    for period in analysis.periods:
+        extra.extend(n for n in _PERIOD_NAMES.get(period.months, ()) if n not in analysis.text)
     return " ".join([analysis.text, *extra]).strip()

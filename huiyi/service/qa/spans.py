@@ -23,13 +23,13 @@ PERSON_RE = re.compile(
 # Common single-character surnames cover the vast majority of officials' names; a "name" that does not
 # start with one is usually a word (书记强调 …).
 _SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
-    "范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪"
+    "范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜"
     "倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
-    "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商"
+    "房滕屈饶解牟艾尤阳穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂佟臧闵苟邬边卞姬师仇栾隋商"
     "刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海"
-    "阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况"
-    "那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿狄索宣晋云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况"
+    "宿鲜印逯隆茹诸战慕危玉银亢嵇哈湛宾戎勾茅利於呼居揭干尉冶斯元束檀衣阴昝智幸奉植衡富尧闭"
 )
 
 
@@ -74,11 +74,17 @@ def persons(text: str) -> list[Span]:
             continue
         length = _name_length(text, start, nr)
         found.append(Span(text[m.start():start + length], m.start(), start + length, "person"))
+    # Given name + title, as colleagues write it: 获某某书记点名肯定
+    for m in _NAME_TITLE_RE.finditer(text):
+        found.append(Span(m.group(0)[1:], m.start() + 1, m.end(), "person"))
     titled = {s.end for s in found}
     for start, length in nr.items():
         if start + length not in titled and text[start] in _SURNAMES:
             found.append(Span(text[start:start + length], start, start + length, "person"))
     return sorted(found, key=lambda s: s.start)
+
+
+_NAME_TITLE_RE = re.compile(r"[获由经被向请据][\u4e00-\u9fff]{2}(?:书记|县长|区长|市长|主任|部长)(?=[\u4e00-\u9fff])")
 
 
 def person_name(span: Span) -> str:
