@@ -73,7 +73,7 @@ _TOKEN = re.compile(
     rf"(?:\s?(?P<scale>{_SCALE_RE}))?(?:\s?(?P<unit>%|{_UNIT_RE}))?)"
 )
 _QUOTED = re.compile(r"“[^“”\n]{1,16}”|\"[^\"\n]{1,16}\"|‘[^‘’\n]{1,16}’|「[^」\n]{1,16}」|《[^《》\n]{1,40}》")
-_RANK_CONTEXT = re.compile(r"(排名?|列|居|位列|位居|名列|跃居|全[市省国县区州]|倒数|在)[^,。;,;!?!?]{0,6}$")
+_RANK_CONTEXT = re.compile(r"(排名?|列|居|位列|位居|名列|跃居|全[市省国县区州]|倒数)[^,。;,;!?!?]{0,6}$")
 _RANGE = re.compile(r"\s?[-—–~～至到]\s?$")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Characters that may follow a bare rank ("排名全市第一的", "第X,较…") without making it a name.
@@ -282,7 +282,7 @@ def _spread_ranges(text: str, found: list[NumberMention]) -> list[NumberMention]
         a, b = out[i], out[i + 1]
         if a.unit or a.placeholder or b.placeholder or not b.unit or a.value is None:
             continue
-        if _RANGE.fullmatch(text[a.end : b.start]) and "." not in a.text:
+        if _RANGE.fullmatch(text[a.end : b.start]):
             value = a.value.value
             kind = _kind_for(b.unit, value, a.text, False)
             out[i] = NumberMention(a.text, a.start, a.end, NumberValue(value, b.unit), False, b.unit, kind)
@@ -293,7 +293,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
     """Every number, rank, date and placeholder in `text`, in order, with offsets into `text`."""
     folded = text.translate(_FOLD)
     quoted = _quoted_spans(folded)
-    found: list[NumberMention] = []
+    found: list[NumberMention | None] = []
     chinese_end: dict[int, int] = {}  # end offset → index in found, for mentions written in Chinese numerals
     name_end = -1
     for m in _TOKEN.finditer(folded):
@@ -308,7 +308,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
             if mention == "name":
                 # 五个十大, 一年一小变: a numeral chained onto a name drags its predecessor in too.
                 if m.start() in chinese_end:
-                    found[chinese_end.pop(m.start())] = None  # type: ignore[call-overload]
+                    found[chinese_end.pop(m.start())] = None
                 name_end = m.end() + (0 if m.group("unit") or not _HAN.match(folded[m.end() : m.end() + 1]) else 1)
                 continue
             if chinese and mention is not None:
@@ -316,7 +316,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
         else:
             mention = _simple(m)
         if mention is not None:
-            found.append(mention)  # type: ignore[arg-type]
+            found.append(mention)
     mentions = [mm for mm in found if mm is not None]
     return _spread_ranges(folded, [_restore(mm, text) for mm in mentions])
 

@@ -220,3 +220,8 @@ def test_empty_and_numberless_text() -> None:
 def test_score_unit_does_not_swallow_words() -> None:
     assert normalize_number("3分别为") == nv("3", "")
     assert normalize_number("1号文件") == nv("1", "")
+
+
+def test_ranges_with_decimals_and_zhi() -> None:
+    assert stated_values("增长5.9-6.1%") == [nv("5.9", "%"), nv("6.1", "%")]
+    assert stated_values("每组3至5人") == [nv("3", "人"), nv("5", "人")]
