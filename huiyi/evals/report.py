@@ -63,7 +63,7 @@ def _drops(now: dict[str, Any], before: dict[str, Any], allowed: dict[str, float
     out = []
     for name, tolerance in allowed.items():
         old, new = before.get(name), now.get(name)
-        if old is None or tolerance is None:
+        if old is None or tolerance is None or name not in now:  # not measured in this run (e.g. --only)
             continue
         if new is None:
             out.append(f"{name} is missing (baseline {_fmt(old)})")

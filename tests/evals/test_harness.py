@@ -71,7 +71,7 @@ class FakeService:
 
     def search(self, query: str, k: int = 8, filters: object = None) -> list[Hit]:
         case = next((c for c in CASES if query.endswith(c.question)), None)
-        hits = [Hit("无关")] + [Hit(ev) for ev in (case.evidence if case else [])]
+        hits = [Hit(ev) for ev in (case.evidence if case else [])] + [Hit("无关")]
         return hits[:k]
 
     def summary(self, doc_id: str):
@@ -119,7 +119,7 @@ def test_good_fake_scores_perfectly_and_passes_the_committed_gate(good_run) -> N
     assert metrics["refusal_precision"] == 1.0 and metrics["refusal_recall"] == 1.0
     assert metrics["citation_validity"] == 1.0 and metrics["citation_support"] == 1.0
     assert metrics["ungrounded_numbers"] == 0 and metrics["critical_failed"] == 0
-    assert metrics["recall_at_k"] == 1.0 and metrics["mrr"] == 0.5  # evidence always sits at rank 2
+    assert metrics["recall_at_k"] == 1.0 and metrics["mrr"] == 1.0
     baseline = load_json(BASELINE) if BASELINE.exists() else None
     gate = check_gate(good_run, baseline, thresholds())
     assert gate.ok, gate.failures
@@ -149,6 +149,15 @@ def test_perturbed_numbers_fail_critical_cases(good_run) -> None:
     gate = check_gate(run, None, thresholds())
     assert any("critical case failed: hd-h1-gdp" in f for f in gate.failures)
     assert run.metrics["accuracy"] < 0.8
+
+
+def test_retrieval_rank_is_measured() -> None:
+    class LateHits(FakeService):
+        def search(self, query: str, k: int = 8, filters: object = None) -> list[Hit]:
+            return [Hit("无关"), Hit("也无关")] + super().search(query, 10)  # more than k: MRR looks past k
+
+    run = run_eval(LateHits(), CASES, "offline", k=2)
+    assert run.metrics["recall_at_k"] == 0.0 and run.metrics["mrr"] == pytest.approx(1 / 3, abs=1e-4)
 
 
 def test_small_drop_against_baseline_fails_only_when_compared(good_run) -> None:
