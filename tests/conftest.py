@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,38 @@ from huiyi.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+def _loopback(address) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX paths
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a hostname other than localhost would need DNS: not allowed
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_network():
+    """Tests never reach the network: any connection to a non-loopback address fails loudly."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def guarded(self, address):
+        if not _loopback(address):
+            raise OSError(f"network access attempted in tests: {address!r}")
+        return real_connect(self, address)
+
+    def guarded_ex(self, address):
+        if not _loopback(address):
+            raise OSError(f"network access attempted in tests: {address!r}")
+        return real_connect_ex(self, address)
+
+    socket.socket.connect, socket.socket.connect_ex = guarded, guarded_ex
+    yield
+    socket.socket.connect, socket.socket.connect_ex = real_connect, real_connect_ex
 
 
 @pytest.fixture(scope="session")
