@@ -147,7 +147,9 @@ def find_regions(text: str) -> list[tuple[str, int, int]]:
         # Longest name whose first character starts a token tagged as a name (jieba: ns/nr/…).
         for length in range(run, 1, -1):
             flag = starts.get(end - length)
-            if flag is not None and flag.startswith(_PLACE_FLAGS):
+            # 石鼓区委: a common noun before 区委/县委 is still a place (the tagger reads 石鼓 as a drum)
+            party = text.startswith("委", m.end()) and flag == "n"
+            if flag is not None and (flag.startswith(_PLACE_FLAGS) or party):
                 out.append((text[end - length:m.end()], end - length, m.end()))
                 break
     return out
