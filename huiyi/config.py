@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     # Search
     search_k: int = Field(8, ge=1, le=100, description="Default number of search results.")
+    keyword_tokenizer: str = Field("bigram", pattern="^(bigram|jieba)$", description="Keyword index tokens: `bigram` (CJK character pairs; measured best) or `jieba` (words).")
+    search_fusion: str = Field("weighted", pattern="^(weighted|rrf)$", description="How keyword and dense results merge: `weighted` (normalised scores) or `rrf` (reciprocal-rank fusion, k=60).")
+    search_dense_weight: float = Field(0.3, ge=0.0, le=1.0, description="Share of the dense (cosine) score in weighted fusion; the rest is BM25.")
 
     # LLM (OpenAI-compatible). Standard OPENAI_* variables are honoured.
     openai_api_key: str | None = Field(None, validation_alias=AliasChoices("HUIYI_OPENAI_API_KEY", "OPENAI_API_KEY"), description="API key for the LLM endpoint.")

@@ -24,9 +24,9 @@ from huiyi.index import embed as embed_stage
 from huiyi.index import load as load_stage
 from huiyi.index import meta as meta_stage
 from huiyi.index.ids import doc_id_from_name, doc_id_from_text, sha256_hex, validate_doc_id
-from huiyi.index.keyword import DEFAULT_TOKENIZER, KeywordIndex
+from huiyi.index.keyword import KeywordIndex
 from huiyi.index.records import Chunk, Document, DocumentRecord, LoadedText, SearchFilters, SearchHit
-from huiyi.index.search import Fusion, HybridSearch, Mode, SearchOutcome
+from huiyi.index.search import HybridSearch, Mode, SearchOutcome
 from huiyi.index.store import READY, ChromaStore
 
 log = logging.getLogger(__name__)
@@ -70,18 +70,23 @@ class Index:
         self.searcher = searcher
 
     @classmethod
-    def open(
-        cls, settings: Settings, embedder: Any = None, *, tokenizer: str = DEFAULT_TOKENIZER, fusion: Fusion = "rrf"
-    ) -> Index:
+    def open(cls, settings: Settings, embedder: Any = None) -> Index:
         limit = getattr(embed_stage, "limit_blas_threads", None)
         if limit is not None:
             limit(settings.blas_threads)
         embedder = embedder or embed_stage.make_embedder(settings)
         store = ChromaStore.open(settings, embedder.name, int(embedder.dim))
         # With a server several workers share the store, so the keyword index lives in memory only.
+        tokenizer = settings.keyword_tokenizer
         kw_dir = None if settings.chroma_url else settings.data_dir / f"keyword_{settings.collection}_{tokenizer}"
-        keyword = KeywordIndex(tokenizer, kw_dir)
-        searcher = HybridSearch(store, keyword, embedder.embed_query, always_check=bool(settings.chroma_url), fusion=fusion)
+        searcher = HybridSearch(
+            store,
+            KeywordIndex(tokenizer, kw_dir),
+            embedder.embed_query,
+            always_check=bool(settings.chroma_url),
+            fusion=settings.search_fusion,  # type: ignore[arg-type]
+            w_dense=settings.search_dense_weight,
+        )
         return cls(settings, embedder, store, searcher)
 
     # ---- ingest

@@ -219,3 +219,14 @@ def test_real_embedder_finds_the_seed_passages(seeded_settings):
     assert any(h.doc_id.startswith("001_") for h in dense) and dense[0].dense_score > 0.5
     outcome = index.search_outcome("粮食总产量", k=3)
     assert outcome.hits[0].doc_id.startswith("002_") and outcome.timing["embed_ms"] > 0
+
+
+def test_search_settings_choose_tokenizer_and_fusion(tmp_path):
+    settings = Settings(data_dir=tmp_path / "d", keyword_tokenizer="jieba", search_fusion="rrf", search_dense_weight=0.9)
+    index = Index.open(settings, HashEmbedder(64))
+    index.ingest_path(S001)
+    assert (index.searcher.keyword.tokenizer, index.searcher.fusion, index.searcher.w_dense) == ("jieba", "rrf", 0.9)
+    assert index.search("输变电装备产业核心区", k=1)[0].doc_id.startswith("001_")
+    assert (settings.data_dir / "keyword_huiyi_jieba" / "state.json").exists()
+    default = Settings(data_dir=tmp_path / "e")
+    assert (default.keyword_tokenizer, default.search_fusion, default.search_dense_weight) == ("bigram", "weighted", 0.3)
