@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from huiyi.index.records import DocumentMeta, SearchHit
@@ -218,22 +219,38 @@ def indicator_fit(a: QuestionAnalysis, context: str) -> tuple[float, int]:
     return best, pos
 
 
+def _content_words(a: QuestionAnalysis) -> tuple[str, ...]:
+    """Keywords that must be in the evidence itself: places, periods, years and plenums are checked apart."""
+    return _words(a.text, a.keywords, a.regions, tuple(p.text for p in a.periods), a.years, a.titles)
+
+
+@lru_cache(maxsize=1024)
+def _words(text, keywords, regions, periods, years, titles) -> tuple[str, ...]:
+    skip = [region_stem(r) for r in regions] + list(periods) + [str(y) for y in years]
+    skip += [m.group(0) for m in MEETING_RE.finditer(text)]
+    words = [w.lower() for w in keywords if not any(w in s or s in w for s in skip)]
+    words += [t for t in titles if t not in words]
+    return tuple(words)
+
+
 def lexical_fit(a: QuestionAnalysis, text: str) -> float:
     """Share of the question's content (weighted by length) that the text contains."""
-    skip = [region_stem(r) for r in a.regions] + [p.text for p in a.periods] + [str(y) for y in a.years]
-    skip += [m.group(0) for m in MEETING_RE.finditer(a.text)]
-    words = [w for w in a.keywords if not any(w in s or s in w for s in skip)]
-    words += [t for t in a.titles if t not in words]
+    words = _content_words(a)
     if not words:
         return 0.5
-    total = sum(len(w) for w in words)
-    return sum(len(w) for w in words if w.lower() in text.lower()) / total
+    lowered = text.lower()
+    return sum(len(w) for w in words if w in lowered) / sum(len(w) for w in words)
+
+
+@lru_cache(maxsize=1024)
+def _question_grams(question: str) -> frozenset[str]:
+    content = re.sub(r"\s+", "", content_text(MEETING_RE.sub(" ", question)))
+    return frozenset(content[i:i + 2] for i in range(len(content) - 1))
 
 
 def bigram_fit(a: QuestionAnalysis, text: str) -> float:
     """Character-bigram recall of the question content: robust to segmentation and paraphrase order."""
-    content = re.sub(r"\s+", "", content_text(MEETING_RE.sub(" ", a.text)))
-    grams = {content[i:i + 2] for i in range(len(content) - 1)}
+    grams = _question_grams(a.text)
     if not grams:
         return 0.0
     return sum(g in text for g in grams) / len(grams)
@@ -522,6 +539,7 @@ UNDISCLOSED = "报告未披露具体数值(原文以“X”代替)。"
 UNDISCLOSED_TEMPLATE = "报告未披露具体数值(原文此处为模板占位数字,不是实际数值)。"
 
 
+@lru_cache(maxsize=4096)
 def _pinyin(text: str) -> str:
     try:
         from pypinyin import lazy_pinyin

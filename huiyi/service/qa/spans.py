@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from huiyi.service.qa import lexicon
 
@@ -52,6 +53,7 @@ def _name_length(text: str, start: int, nr_starts: dict[int, int]) -> int:
     return 2 if third in _AFTER_NAME or not re.match(_HAN, third) else 3
 
 
+@lru_cache(maxsize=8192)  # the same report sentences come back question after question
 def _nr_tokens(text: str) -> dict[int, int]:
     """Start -> length of person-name tokens according to jieba's tagger."""
     import jieba.posseg as pseg  # lazy: dictionary load
@@ -65,7 +67,12 @@ def _nr_tokens(text: str) -> dict[int, int]:
 
 
 def persons(text: str) -> list[Span]:
-    """Titled persons (县委书记谭某某, 县委副书记、县长蒋某某): the span covers title and name; text is the name."""
+    """Titled persons (县委书记谭某某, 县委副书记、县长蒋某某): the span covers title and name."""
+    return list(_persons(text))
+
+
+@lru_cache(maxsize=8192)
+def _persons(text: str) -> tuple[Span, ...]:
     nr = _nr_tokens(text)
     found: list[Span] = []
     for m in PERSON_RE.finditer(text):
