@@ -140,7 +140,10 @@ def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo],
         for s, e in doc.sentences:
             if (doc_id, s) not in seen:
                 sent = Sentence(doc, chunk_of[doc_id], s, e, len(hits), _context_start(doc.text, s))
-                extra.append((lexical_fit(analysis, sent.context) + bigram_fit(analysis, sent.context), sent))
+                fit = lexical_fit(analysis, sent.context) + bigram_fit(analysis, sent.context)
+                if analysis.indicators:  # a paraphrased question still names the indicator through a synonym
+                    fit += 0.5 * indicator_fit(analysis, sent.context)[0]
+                extra.append((fit, sent))
     extra.sort(key=lambda x: -x[0])
     return list(seen.values()) + [sent for fit, sent in extra[:EXPAND_SENTENCES] if fit > 0.3]
 

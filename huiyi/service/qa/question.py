@@ -399,10 +399,12 @@ _PERIOD_NAMES = {(1, 6): ("上半年",), (1, 9): ("前三季度",), (1, 3): ("�
 
 
 def retrieval_query(analysis: QuestionAnalysis) -> str:
-    """What to send to Index.search: the question plus indicator synonyms (paraphrases reach the text)."""
-    extra = []
+    """A keyword query for Index.search: the question's content words, the indicator's synonyms and the
+    period's usual name (前六个月 → 上半年), without the filler that dilutes a lexical match."""
+    own = keywords(analysis.text)  # a part's own words, not the whole question's
+    words = [w for w in own if not any(w != o and w in o for o in own)]
     for key in analysis.indicators:
-        extra.extend(t for t in lexicon.indicator(key).terms[:3] if t not in analysis.text)
+        words.extend(t for t in lexicon.indicator(key).terms[:3])
     for period in analysis.periods:
-        extra.extend(n for n in _PERIOD_NAMES.get(period.months, ()) if n not in analysis.text)
-    return " ".join([analysis.text, *extra]).strip()
+        words.extend(_PERIOD_NAMES.get(period.months, (period.text,)))
+    return " ".join(dict.fromkeys(words)) or analysis.text
