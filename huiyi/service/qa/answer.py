@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from huiyi.service.qa.models import AskRequest, AskResponse
-from huiyi.service.qa.offline import answer_offline
+from huiyi.service.qa.offline import answer_offline, gather_hits
 from huiyi.service.qa.question import validate_question
 from huiyi.service.qa.history import rewrite_question
 
@@ -28,7 +28,10 @@ def _prepare(service: Huiyi, request: AskRequest):
     question = validate_question(request.question, service.settings.max_question_chars)
     standalone = rewrite_question(question, request.history)
     t0 = time.perf_counter()
-    hits = service.index.search(standalone, k=RETRIEVAL_K, filters=request.filters)
+    # Several queries (as asked, keywords with synonyms, one per part of a multi-part question), merged.
+    hits = gather_hits(
+        lambda q, k: service.index.search(q, k=k, filters=request.filters), question, request.history, k=RETRIEVAL_K
+    )
     return question, standalone, hits, _ms(t0)
 
 
