@@ -121,8 +121,9 @@ class Huiyi:
         if cached is not None:
             return cached
         result = summarize(self, doc)
-        with self._lock:
-            self._summary_cache[key] = result
+        if result.fallback is None:  # an LLM outage must not pin the offline result under the LLM key
+            with self._lock:
+                self._summary_cache[key] = result
         return result
 
     def summary_export(self, doc_id: str, fmt: str) -> tuple[bytes, str, str]:

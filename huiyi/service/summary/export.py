@@ -62,6 +62,8 @@ def layout(summary: MeetingSummary) -> list[Block]:
     blocks += _content(summary, refs)
     blocks += _tasks(summary, refs)
     blocks += _indicator_table(summary, refs)
+    if summary.fallback:
+        blocks.append(Block("p", f"说明:{summary.fallback}"))
     if summary.not_found:
         blocks.append(Block("p", "未找到:" + "、".join(FIELD_LABELS.get(f, f) for f in summary.not_found)))
     blocks.append(Block("h2", "出处"))

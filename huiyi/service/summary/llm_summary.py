@@ -271,9 +271,7 @@ def _upstream_note(exc: UpstreamError, deadline: float) -> str:
 
 
 def _with_note(summary: MeetingSummary, note: str) -> MeetingSummary:
-    """Attach why (some) fields are offline, where the model has room for it (MeetingSummary.fallback)."""
+    """Attach why (some) fields are offline (MeetingSummary.fallback)."""
     log.info("summary %s: %s", summary.doc_id, note)
-    if "fallback" in type(summary).model_fields:
-        previous = getattr(summary, "fallback", None)
-        return summary.model_copy(update={"fallback": f"{previous} {note}" if previous else note})
-    return summary
+    previous = summary.fallback
+    return summary.model_copy(update={"fallback": f"{previous} {note}" if previous else note})

@@ -130,6 +130,7 @@ class MeetingSummary(BaseModel):
     mode: Literal["offline", "llm", "mixed"] = "offline"
     sources: dict[str, Source] = Field(default_factory=dict)  # field → which summariser filled it
     truncated: list[str] = Field(default_factory=list)  # list fields cut at their cap
+    fallback: str | None = None  # why (some) fields came from the offline extraction in LLM mode
 
     def missing_fields(self) -> list[str]:
         """Names of the fields that hold nothing, in render order."""

@@ -205,6 +205,7 @@ function render(summary) {
   const nodes = [];
   const meta = el("p", "muted summary-meta", MODE_LABELS[summary.mode] || "");
   if (summary.placeholder_count) meta.append(` · 全文含 ${summary.placeholder_count} 处未披露数值`);
+  if (summary.fallback) meta.append(` · ${summary.fallback}`);
   nodes.push(meta);
   for (const s of SECTIONS) {
     const fields = s.keys.filter((k) => k in summary).map((k) => [k, summary[k]]);

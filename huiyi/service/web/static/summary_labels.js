@@ -12,7 +12,7 @@ export const SECTIONS = [
 // Bookkeeping, not content: ids, offsets, normalised numbers, provenance; citations show as chips.
 export const HIDDEN_KEYS = new Set([
   "citations", "source", "doc_id", "chunk_id", "start", "end", "title", "number", "change_number",
-  "not_found", "mode", "sources", "truncated", "placeholder_count", "unit", "undisclosed",
+  "not_found", "mode", "sources", "truncated", "placeholder_count", "unit", "undisclosed", "fallback",
 ]);
 
 // Keys whose value is the thing itself and needs no label in front of it.
