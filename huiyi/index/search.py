@@ -130,8 +130,15 @@ class HybridSearch:
         self._stale = False
 
     def search(
-        self, query: str, k: int = 8, filters: SearchFilters | None = None, mode: Mode = "hybrid", pool: int | None = None
+        self,
+        query: str,
+        k: int = 8,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+        pool: int | None = None,
+        vector: Any = None,
     ) -> SearchOutcome:
+        """`vector`: the query's embedding when the caller embedded several queries in one batch."""
         self.refresh()
         timing: dict[str, float] = {"embed_ms": 0.0, "keyword_ms": 0.0, "dense_ms": 0.0}
         allowed = allowed_documents(self.records, filters)
@@ -148,7 +155,8 @@ class HybridSearch:
         dense_chunks: dict[str, Chunk] = {}
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
-            vector = self.embed_query(query)
+            if vector is None:
+                vector = self.embed_query(query)
             timing["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             found = self.store.query(vector, pool, chroma_where(filters, allowed))

@@ -35,6 +35,8 @@ class Huiyi:
         self.llm = llm
         self._summary_cache: dict[tuple[str, str], MeetingSummary] = {}
         self._docs_cache: dict[tuple[str, str], Document] = {}  # (id, content hash) → document
+        self._answer_docs: dict[str, tuple[float, Document]] = {}  # id → (fetched at, document)
+        self._generation = 0  # bumped on every write by this process
         self._indicator_cache: dict[str, list] = {}  # content hash → extracted indicators
         self._lock = threading.RLock()
 
@@ -56,21 +58,56 @@ class Huiyi:
     def document(self, doc_id: str) -> Document:
         return self.index.document(doc_id)
 
+    def cached_document(self, doc_id: str) -> Document:
+        """A document for the answer path, kept in memory while this process has not written to the store.
+
+        With a Chroma server other workers may write, so there the cache lives for a few seconds only."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._answer_docs.get(doc_id)
+            if hit and (self.settings.chroma_url is None or now - hit[0] < 5.0):
+                return hit[1]
+            generation = self._generation
+        doc = self.document(doc_id)
+        with self._lock:
+            if generation == self._generation:  # no write happened while we were reading
+                if len(self._answer_docs) > 256:
+                    self._answer_docs.clear()
+                self._answer_docs[doc_id] = (now, doc)
+        return doc
+
+    def _forget_documents(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._answer_docs.clear()
+
     def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
         with self._lock:
-            return self.index.ingest_bytes(data, name)
+            try:
+                return self.index.ingest_bytes(data, name)
+            finally:  # after the write, so a concurrent question cannot re-cache the old version
+                self._forget_documents()
 
     def ingest_text(self, text: str, title: str | None = None) -> IngestResult:
         with self._lock:
-            return self.index.ingest_text(text, title=title)
+            try:
+                return self.index.ingest_text(text, title=title)
+            finally:  # after the write, so a concurrent question cannot re-cache the old version
+                self._forget_documents()
 
     def ingest_paths(self, paths: list[Path], on_progress=None) -> IngestReport:
         with self._lock:
-            return self.index.ingest_paths(paths, on_progress=on_progress)
+            try:
+                return self.index.ingest_paths(paths, on_progress=on_progress)
+            finally:  # after the write, so a concurrent question cannot re-cache the old version
+                self._forget_documents()
 
     def delete(self, doc_id: str) -> None:
         with self._lock:
-            self.index.delete(doc_id)
+            try:
+                self.index.delete(doc_id)
+            finally:
+                self._forget_documents()
             self._summary_cache = {k: v for k, v in self._summary_cache.items() if k[0] != doc_id}
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:

@@ -166,3 +166,20 @@ def test_ask_bad_questions(api, payload, code):
 def test_ask_unknown_doc_filter(api):
     r = api.post("/ask", json={"question": "GDP增长多少?", "filters": {"doc_ids": ["nope"]}})
     assert r.status_code == 404 and r.json()["code"] == "unknown_document"
+
+
+def test_answers_follow_a_replaced_document(api):
+    """The answer path caches documents in memory; a re-upload must be visible to the next question."""
+    name = "某山县全会.txt"
+    first = "某山县召开全会。会议指出,上半年全县地区生产总值增长6.2%。".encode()
+    assert api.post("/documents", files={"file": (name, first, "text/plain")}).status_code == 201
+    ask = {"question": "某山县上半年地区生产总值增长多少?"}
+    assert "6.2" in api.post("/ask", json=ask).json()["answer"]
+    second = "某山县召开全会。会议指出,上半年全县地区生产总值增长7.4%。".encode()
+    r = api.post("/documents", files={"file": (name, second, "text/plain")})
+    assert r.status_code == 201 and r.headers["x-huiyi-ingest"] == "replaced"
+    body = api.post("/ask", json=ask).json()
+    assert "7.4" in body["answer"] and "6.2" not in body["answer"]
+    text = api.get(f"/documents/{body['citations'][0]['doc_id']}/text").json()["text"]
+    c = body["citations"][0]
+    assert text[c["start"]:c["end"]] == c["quote"]

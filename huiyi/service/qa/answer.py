@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from huiyi.service.qa.models import AskRequest, AskResponse
-from huiyi.service.qa.offline import answer_offline, gather_hits
+from huiyi.service.qa.offline import answer_offline, gather_hits, search_queries
 from huiyi.service.qa.question import validate_question
 from huiyi.service.qa.history import rewrite_question
 
@@ -28,17 +28,18 @@ def _prepare(service: Huiyi, request: AskRequest):
     question = validate_question(request.question, service.settings.max_question_chars)
     standalone = rewrite_question(question, request.history)
     t0 = time.perf_counter()
-    # Several queries (as asked, keywords with synonyms, one per part of a multi-part question), merged.
-    hits = gather_hits(
-        lambda q, k: service.index.search(q, k=k, filters=request.filters), question, request.history, k=RETRIEVAL_K
-    )
+    # Several queries (as asked, keywords with synonyms, one per part of a multi-part question), embedded
+    # in one batch, then merged by the answerer's interleaving.
+    queries = search_queries(question, request.history)
+    results = dict(zip(queries, service.index.search_many(queries, k=RETRIEVAL_K, filters=request.filters)))
+    hits = gather_hits(lambda q, k: results[q], question, request.history, k=RETRIEVAL_K)
     return question, standalone, hits, _ms(t0)
 
 
 def _doc_accessors(service: Huiyi):
     @lru_cache(maxsize=64)
     def doc(doc_id: str):
-        return service.document(doc_id)
+        return service.cached_document(doc_id)
 
     return (lambda d: doc(d).text), (lambda d: doc(d).meta)
 
