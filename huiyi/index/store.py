@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,7 @@ class ChromaStore:
             embedding_function=None,
         )
         self.docs = client.get_or_create_collection(self.docs_name, metadata={"version": 0}, embedding_function=None)
+        self._count_at: tuple[float, int] | None = None  # (read at, chunk count); reset by every write here
         self._check_embedding()
 
     @classmethod
@@ -145,6 +147,7 @@ class ChromaStore:
             self._bump_version()
 
     def put_document(self, doc: Document, record: DocumentRecord) -> None:
+        self._count_at = None  # the chunks just became visible: re-read the count
         """Write the document row last: from here on the document is visible."""
         meta = {
             "status": READY,
@@ -167,6 +170,7 @@ class ChromaStore:
     # ---- chunks
 
     def put_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, record: DocumentRecord) -> None:
+        self._count_at = None
         if len(chunks) != len(embeddings):
             raise ValueError("one embedding per chunk")
         for lo in range(0, len(chunks), self.batch):
@@ -196,6 +200,7 @@ class ChromaStore:
         return {i: _chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
+        self._count_at = None
         for lo in range(0, len(ids), self.batch):
             self.chunks.delete(ids=list(ids[lo : lo + self.batch]))
 
@@ -210,8 +215,15 @@ class ChromaStore:
                 yield cid, str(meta["doc_id"]), text
             offset += len(got["ids"])
 
+    def _chunk_count(self) -> int:
+        """Collection size for capping n_results; re-read at most every 2 s (other workers may write)."""
+        now = time.monotonic()
+        if self._count_at is None or now - self._count_at[0] > 2.0:
+            self._count_at = (now, self.chunks.count())
+        return self._count_at[1]
+
     def query(self, embedding: np.ndarray, n: int, where: dict[str, Any] | None) -> list[StoredChunk]:
-        n = min(n, self.chunks.count())
+        n = min(n, self._chunk_count())
         if n <= 0:
             return []
         got = self.chunks.query(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -130,6 +132,11 @@ _PLACE_FLAGS = ("ns", "nr", "nz", "j", "x", "eng", "nt")
 
 def find_regions(text: str) -> list[tuple[str, int, int]]:
     """Named places (衡东县, 雁峰区) with spans; generic ones (全县, 我县, 各县区) and verbs (实施省) are skipped."""
+    return list(_find_regions(text))
+
+
+@lru_cache(maxsize=512)  # POS tagging a whole report costs milliseconds; the same reports come back every question
+def _find_regions(text: str) -> tuple[tuple[str, int, int], ...]:
     import jieba.posseg as pseg  # lazy: dictionary load
 
     starts: dict[int, str] = {}
@@ -152,7 +159,7 @@ def find_regions(text: str) -> list[tuple[str, int, int]]:
             if flag is not None and (flag.startswith(_PLACE_FLAGS) or party):
                 out.append((text[end - length:m.end()], end - length, m.end()))
                 break
-    return out
+    return tuple(out)
 
 
 def region_stem(region: str) -> str:
