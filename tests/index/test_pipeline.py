@@ -230,3 +230,21 @@ def test_search_settings_choose_tokenizer_and_fusion(tmp_path):
     assert (settings.data_dir / "keyword_huiyi_jieba" / "state.json").exists()
     default = Settings(data_dir=tmp_path / "e")
     assert (default.keyword_tokenizer, default.search_fusion, default.search_dense_weight) == ("bigram", "weighted", 0.3)
+
+
+def test_search_many_batches_dense_queries_and_skips_embedding_keyword_ones(index, monkeypatch):
+    index.ingest_path(S000)
+    index.ingest_path(S001)
+    queries: list[str] = []
+    real = index.embedder.embed_query
+    monkeypatch.setattr(index.embedder, "embed_query", lambda q: queries.append(q) or real(q), raising=False)
+    batched: list[list[str]] = []
+    monkeypatch.setattr(
+        index.embedder, "embed_queries", lambda qs: batched.append(list(qs)) or [real(q) for q in qs], raising=False
+    )
+    found = index.search_many(["固定资产投资", "输变电 装备", "区委 全会"], k=3, modes=["hybrid", "keyword", "hybrid"])
+    assert len(found) == 3 and all(found)
+    assert batched == [["固定资产投资", "区委 全会"]]  # one batch, only the dense queries
+    assert "输变电 装备" not in queries  # the keyword-only query is never embedded
+    single = index.search("固定资产投资", k=3)
+    assert [h.chunk_id for h in found[0]] == [h.chunk_id for h in single]

@@ -28,10 +28,12 @@ def _prepare(service: Huiyi, request: AskRequest):
     question = validate_question(request.question, service.settings.max_question_chars)
     standalone = rewrite_question(question, request.history)
     t0 = time.perf_counter()
-    # Several queries (as asked, keywords with synonyms, one per part of a multi-part question), embedded
-    # in one batch, then merged by the answerer's interleaving.
+    # Several queries: the question as asked (hybrid), then its lexical expansions — keywords with synonyms,
+    # one per part of a multi-part question — keyword-only, since embedding each would double the latency.
     queries = search_queries(question, request.history)
-    results = dict(zip(queries, service.index.search_many(queries, k=RETRIEVAL_K, filters=request.filters)))
+    modes = ["hybrid"] + ["keyword"] * (len(queries) - 1)
+    found = service.index.search_many(queries, k=RETRIEVAL_K, filters=request.filters, modes=modes)
+    results = dict(zip(queries, found))
     hits = gather_hits(lambda q, k: results[q], question, request.history, k=RETRIEVAL_K)
     return question, standalone, hits, _ms(t0)
 
