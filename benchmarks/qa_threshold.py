@@ -48,7 +48,7 @@ def _squash(text: str) -> str:
 
 
 def contains(answer: str, expected: str) -> bool:
-    """Containment with number normalisation: 5.9% is found in "增长5.9 %"."""
+    """Containment with number normalisation: 6.1% is found in "增长6.1 %"."""
     if _squash(expected) in _squash(answer):
         return True
     want = [m.value for m in extract_numbers(expected) if m.value is not None]

@@ -59,7 +59,7 @@ def _numbers_in(text: str) -> list[NumberValue]:
 def matches_expected(answer: str, expected: str) -> bool:
     """One expected string is in the answer: its numbers by value+unit, its words by containment.
 
-    "5.9%" matches "增长5.9 %" and "百分之五点九"; "全市第一" matches "排名全市第一"; "6.08亿元" matches
+    "6.1%" matches "增长6.1 %" and "百分之六点一"; "全市第一" matches "排名全市第一"; "6.08亿元" matches
     "60800万元". The words around a number must appear too ("排名全市第一" needs 全市), each piece alone.
     """
     mentions = [m for m in extract_numbers(expected) if m.value is not None]
