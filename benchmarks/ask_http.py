@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.ingest_search import build_synthetic, pct  # noqa: E402
 from huiyi.config import Settings  # noqa: E402
 from huiyi.index.pipeline import Index  # noqa: E402
-from huiyi.service.app import create_app  # noqa: E402
+from huiyi.server.app import create_app  # noqa: E402
 from tests.support.live import live_server  # noqa: E402
 
 

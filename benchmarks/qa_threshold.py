@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/qa_threshold.py --failures # also list the failing cases
 
 The index is built once under $HUIYI_BENCH_DIR (default /tmp/huiyi_qa_bench) and reused.
-Scoring (same rules as tests/service/qa/test_gold_e2e.py): an answerable case passes when the status is
+Scoring (same rules as tests/qa/test_gold_e2e.py): an answerable case passes when the status is
 "answered", the answer contains one of `answers` (numbers compared after normalisation) and all of `all_of`;
 an unanswerable or undisclosed case passes when the status matches `expect_status`.
 """
@@ -23,10 +23,10 @@ sys.path.insert(0, str(REPO))
 
 from huiyi.config import Settings  # noqa: E402
 from huiyi.index.pipeline import Index  # noqa: E402
-from huiyi.numbers import extract_numbers, same_number  # noqa: E402
-from huiyi.service.qa import offline  # noqa: E402
-from huiyi.service.qa.grounding import check_grounding  # noqa: E402
-from huiyi.service.qa.models import ChatTurn  # noqa: E402
+from huiyi.genre.numbers import extract_numbers, same_number  # noqa: E402
+from huiyi.qa import offline  # noqa: E402
+from huiyi.cite.grounding import check_grounding  # noqa: E402
+from huiyi.qa.models import ChatTurn  # noqa: E402
 
 GOLD = REPO / "huiyi" / "evals" / "gold" / "qa.jsonl"
 

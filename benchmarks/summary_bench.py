@@ -22,8 +22,8 @@ from huiyi.evals.summary_score import seed_documents  # noqa: E402
 from huiyi.index.clean import clean_text  # noqa: E402
 from huiyi.index.meta import extract_meta  # noqa: E402
 from huiyi.index.records import Document  # noqa: E402
-from huiyi.service.summary.export import to_docx, to_markdown  # noqa: E402
-from huiyi.service.summary.offline import summarize_offline  # noqa: E402
+from huiyi.summary.export import to_docx, to_markdown  # noqa: E402
+from huiyi.summary.offline import summarize_offline  # noqa: E402
 
 
 def synthetic(docs: list[Document], chars: int) -> Document:

@@ -22,7 +22,7 @@ err = Console(stderr=True)
 
 
 def _service():
-    from huiyi.service.core import Huiyi
+    from huiyi.core import Huiyi
 
     return Huiyi.open(Settings())
 
@@ -122,7 +122,7 @@ def ask(
 ) -> None:
     """Ask a question; prints the answer and its quoted sources."""
     from huiyi.index.records import SearchFilters
-    from huiyi.service.qa.models import AskRequest
+    from huiyi.qa.models import AskRequest
 
     try:
         filters = SearchFilters(doc_ids=doc) if doc else None
@@ -190,8 +190,8 @@ def serve(
     """Serve the API and web page; ingests seeds/ into an empty store on first start."""
     import uvicorn
 
-    from huiyi.service.app import create_app
-    from huiyi.service.core import Huiyi
+    from huiyi.server.app import create_app
+    from huiyi.core import Huiyi
 
     settings = Settings()
     try:

@@ -1,6 +1,6 @@
 """`huiyi eval`: run the gold cases through the same service calls users hit, score them, gate on the result.
 
-The harness only needs an object shaped like `huiyi.service.core.Huiyi` (`ask`, `search`, `document`,
+The harness only needs an object shaped like `huiyi.core.Huiyi` (`ask`, `search`, `document`,
 `documents`, `summary`), so tests drive it with small fakes and CI drives it with the real service.
 """
 
@@ -142,7 +142,7 @@ def _retrieval(service: Any, case: GoldCase, k: int) -> tuple[float | None, floa
 
 
 def run_case(service: Any, case: GoldCase, get_text: Callable[[str], str | None], k: int) -> CaseResult:
-    from huiyi.service.qa.models import AskRequest, ChatTurn
+    from huiyi.qa.models import AskRequest, ChatTurn
 
     request = AskRequest(question=case.question, history=[ChatTurn(**t) for t in case.history])
     expected = case.answers + case.all_of
@@ -258,7 +258,7 @@ def run_eval(
     if summary_results:
         scores["summary_score"] = _mean([s.score for s in summary_results])
         scores["summary_invented"] = sum(len(s.invented) for s in summary_results)
-    from huiyi.service.core import corpus_hash
+    from huiyi.core import corpus_hash
 
     info = RunInfo(
         git_sha=_git("rev-parse", "--short=12", "HEAD") or "unknown",
@@ -308,8 +308,8 @@ def _git(*args: str) -> str:
 def open_eval_service(settings: Settings, mode: Mode) -> Any:
     """A service over exactly the seed reports, in the requested mode (offline never builds an LLM)."""
     from huiyi.index.pipeline import Index
-    from huiyi.service.core import Huiyi
-    from huiyi.service.llm.client import make_llm
+    from huiyi.core import Huiyi
+    from huiyi.llm.client import make_llm
 
     llm = None
     if mode == "llm":

@@ -1,7 +1,7 @@
 """Deterministic eval metrics as pure functions over plain values (strings, offsets, statuses).
 
 Nothing here calls the service: the harness gathers responses, these score them, so every metric is
-unit-testable on its own. Numbers are always compared through `huiyi.numbers` (value + unit).
+unit-testable on its own. Numbers are always compared through `huiyi.genre.numbers` (value + unit).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from huiyi.numbers import NumberValue, extract_numbers, same_number, stated_values
+from huiyi.genre.numbers import NumberValue, extract_numbers, same_number, stated_values
 
 REFUSED = frozenset({"not_found", "undisclosed"})
 

@@ -1,7 +1,7 @@
 """Field-level score of meeting summaries against the gold summaries (huiyi/evals/gold/summaries.json).
 
 Rules: exact match for dates, counts and names (after whitespace normalisation, any listed alternative);
-number match through huiyi.numbers for indicator values; recall (containment) for lists. A value is
+number match through huiyi.genre.numbers for indicator values; recall (containment) for lists. A value is
 *invented* when the text does not support it, or when gold says the report has none and the output
 has one. Placeholders (X-values, template values) must never appear as numbers.
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from huiyi.numbers import NumberValue, extract_numbers, normalize_number, same_number
-from huiyi.service.summary.indicators import _key_of
-from huiyi.service.summary.models import Indicator, MeetingSummary
+from huiyi.genre.numbers import NumberValue, extract_numbers, normalize_number, same_number
+from huiyi.summary.indicators import _key_of
+from huiyi.summary.models import Indicator, MeetingSummary
 
 GOLD_PATH = Path(__file__).resolve().parent / "gold" / "summaries.json"
 MIN_ACCURACY = 0.9
@@ -257,7 +257,7 @@ def seed_documents(seeds_dir: Path) -> list:
 
 def main(argv: list[str] | None = None) -> int:
     from huiyi.config import Settings
-    from huiyi.service.summary.offline import summarize_offline
+    from huiyi.summary.offline import summarize_offline
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=Settings().seeds_dir)

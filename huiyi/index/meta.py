@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from pathlib import PurePath
 
-from huiyi.index import dates
+from huiyi.genre import dates
 from huiyi.index.records import DocumentMeta, Placeholder, Removal, Speaker
 
 _SENTENCE_PUNCT = re.compile(r"[。!?！？;；]")

@@ -17,7 +17,8 @@ from huiyi.evals.harness import BASELINE, GOLD_QA, THRESHOLDS, GoldCase, load_ca
 from huiyi.evals.report import check_gate, load_json, to_markdown
 from huiyi.index.clean import clean_text
 from huiyi.index.records import DocumentRecord
-from huiyi.service.qa.models import AskRequest, AskResponse, Citation
+from huiyi.cite.models import Citation
+from huiyi.qa.models import AskRequest, AskResponse
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 CASES = load_cases()
@@ -75,7 +76,7 @@ class FakeService:
         return hits[:k]
 
     def summary(self, doc_id: str):
-        from huiyi.service.summary.models import MeetingSummary, TextField
+        from huiyi.summary.models import MeetingSummary, TextField
 
         # a summariser that only finds the place, and invents a host
         return MeetingSummary(doc_id=doc_id, title=doc_id, place=TextField(value="武家山政府会务中心"),

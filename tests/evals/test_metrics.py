@@ -234,7 +234,7 @@ def test_field_score() -> None:
 
 def test_score_summary_against_a_gold_entry() -> None:
     from huiyi.evals.metrics import score_summary
-    from huiyi.service.summary.models import Attendance, DateField, Indicator, MeetingSummary, SpeakerEntry, TextField, TextItem
+    from huiyi.summary.models import Attendance, DateField, Indicator, MeetingSummary, SpeakerEntry, TextField, TextItem
 
     gold = {
         "place": ["武家山政府会务中心"],

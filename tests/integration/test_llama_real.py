@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from huiyi.config import Settings
 from huiyi.errors import InvalidLLMOutput, UpstreamTimeout
-from huiyi.service.llm import OpenAILLM, complete_json, deadline_after
-from huiyi.service.llm.prompts import PromptSource, answer_messages
-from huiyi.service.llm.schemas import LLMAnswer
+from huiyi.llm import OpenAILLM, complete_json, deadline_after
+from huiyi.llm.prompts import PromptSource, answer_messages
+from huiyi.llm.schemas import LLMAnswer
 from tests.support.llama_server import MODEL_ALIAS, llama_server, require_llama
 
 pytestmark = [pytest.mark.llama, pytest.mark.slow]

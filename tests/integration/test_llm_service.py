@@ -20,7 +20,7 @@ import pytest
 
 from huiyi.config import Settings
 from huiyi.evals.metrics import ungrounded_numbers
-from huiyi.service.app import create_app
+from huiyi.server.app import create_app
 from tests.support.live import live_server
 from tests.support.llama_server import MODEL_ALIAS, llama_server, require_llama
 

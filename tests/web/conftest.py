@@ -29,7 +29,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="session")
 def live_server(seeded_store, tmp_path_factory) -> Iterator[str]:
     """Base URL of the real app serving a private copy of the five seeds, offline mode."""
-    from huiyi.service.app import create_app
+    from huiyi.server.app import create_app
     from tests.support.live import live_server as serve
 
     data = tmp_path_factory.mktemp("web") / "data"

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from huiyi.config import Settings
-from huiyi.service.app import create_app
+from huiyi.server.app import create_app
 from tests.support.fake_openai import FakeOpenAI, ok
 from tests.support.live import live_server as serve
 from tests.web.conftest import DESKTOP, open_page

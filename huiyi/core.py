@@ -1,0 +1,236 @@
+"""The service: one object composing the index, the answerers, the summariser and the LLM.
+
+HTTP routes and CLI commands call only this; they never search, prompt or extract themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from huiyi.config import Settings
+from huiyi.errors import BadInput, NotFound
+from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchHit
+
+if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
+    from huiyi.index.pipeline import Index, IngestReport, IngestResult
+    from huiyi.qa.models import AskRequest, AskResponse
+    from huiyi.summary.models import MeetingSummary
+
+SUMMARY_FORMATS = ("json", "md", "docx")
+RETRIEVAL_K = 10
+
+
+class Huiyi:
+    """Everything a user can do, as methods. Thread-safe for the single-process server."""
+
+    def __init__(self, settings: Settings, index: Index, llm: Any | None = None):
+        self.settings = settings
+        self.index = index
+        self.llm = llm
+        self._summary_cache: dict[tuple[str, str], MeetingSummary] = {}
+        self._docs_cache: dict[tuple[str, str], Document] = {}  # (id, content hash) → document
+        self._answer_docs: dict[str, tuple[float, Document]] = {}  # id → (fetched at, document)
+        self._generation = 0  # bumped on every write by this process
+        self._indicator_cache: dict[str, list] = {}  # content hash → extracted indicators
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None) -> Huiyi:
+        from huiyi.index.pipeline import Index
+        from huiyi.llm.client import make_llm
+
+        settings = settings or Settings()
+        return cls(settings, Index.open(settings), make_llm(settings))
+
+    # ---- documents -------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        return self.index.documents()
+
+    def record(self, doc_id: str) -> DocumentRecord:
+        return self.index.record(doc_id)
+
+    def document(self, doc_id: str) -> Document:
+        return self.index.document(doc_id)
+
+    def cached_document(self, doc_id: str) -> Document:
+        """A document for the answer path, kept in memory while this process has not written to the store.
+
+        With a Chroma server other workers may write, so there the cache lives for a few seconds only."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._answer_docs.get(doc_id)
+            if hit and (self.settings.chroma_url is None or now - hit[0] < 5.0):
+                return hit[1]
+            generation = self._generation
+        doc = self.document(doc_id)
+        with self._lock:
+            if generation == self._generation:  # no write happened while we were reading
+                if len(self._answer_docs) > 256:
+                    self._answer_docs.clear()
+                self._answer_docs[doc_id] = (now, doc)
+        return doc
+
+    def _forget_documents(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._answer_docs.clear()
+
+    def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
+        with self._lock:
+            try:
+                return self.index.ingest_bytes(data, name)
+            finally:  # after the write, so a concurrent question cannot re-cache the old version
+                self._forget_documents()
+
+    def ingest_text(self, text: str, title: str | None = None) -> IngestResult:
+        with self._lock:
+            try:
+                return self.index.ingest_text(text, title=title)
+            finally:  # after the write, so a concurrent question cannot re-cache the old version
+                self._forget_documents()
+
+    def ingest_paths(self, paths: list[Path], on_progress=None) -> IngestReport:
+        with self._lock:
+            try:
+                return self.index.ingest_paths(paths, on_progress=on_progress)
+            finally:  # after the write, so a concurrent question cannot re-cache the old version
+                self._forget_documents()
+
+    def delete(self, doc_id: str) -> None:
+        with self._lock:
+            try:
+                self.index.delete(doc_id)
+            finally:
+                self._forget_documents()
+            self._summary_cache = {k: v for k, v in self._summary_cache.items() if k[0] != doc_id}
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:
+        query = (query or "").strip()
+        if not query:
+            raise BadInput("搜索词为空:请输入要查找的内容。/ Empty query.", code="empty_query")
+        if len(query) > self.settings.max_question_chars:
+            raise BadInput(
+                f"搜索词过长(上限 {self.settings.max_question_chars} 字)。/ Query too long.",
+                code="query_too_long",
+            )
+        self._check_filters(filters)
+        return self.index.search(query, k=k or self.settings.search_k, filters=filters)
+
+    def _check_filters(self, filters: SearchFilters | None) -> None:
+        if filters and filters.doc_ids:
+            known = {r.id for r in self.index.documents()}
+            unknown = [d for d in filters.doc_ids if d not in known]
+            if unknown:
+                raise NotFound(
+                    f"未找到文档 {', '.join(unknown)}:请先用 GET /documents 查看可用的文档编号。",
+                    code="unknown_document",
+                )
+
+    # ---- questions ------------------------------------------------------------------------
+    def ask(self, request: AskRequest) -> AskResponse:
+        from huiyi.qa.answer import answer
+
+        self._check_filters(request.filters)
+        return answer(self, request)
+
+    def ask_stream(self, request: AskRequest) -> Iterator[tuple[str, dict]]:
+        """Yield (event, data) pairs: delta…, citations, done. Errors surface as exceptions."""
+        from huiyi.qa.answer import answer_stream
+
+        self._check_filters(request.filters)
+        yield from answer_stream(self, request)
+
+    # ---- summaries ------------------------------------------------------------------------
+    def summary(self, doc_id: str) -> MeetingSummary:
+        from huiyi.summary.service import SUMMARISER_VERSION, summarize
+
+        doc = self.document(doc_id)
+        mode = f"llm:{self.settings.llm_model}" if self.llm else "offline"
+        key = (doc.id, f"{doc.content_hash}:{SUMMARISER_VERSION}:{mode}")
+        with self._lock:
+            cached = self._summary_cache.get(key)
+        if cached is not None:
+            return cached
+        result = summarize(self, doc)
+        if result.fallback is None:  # an LLM outage must not pin the offline result under the LLM key
+            with self._lock:
+                self._summary_cache[key] = result
+        return result
+
+    def summary_export(self, doc_id: str, fmt: str) -> tuple[bytes, str, str]:
+        """Return (body, media type, file name) for a summary in json, md or docx."""
+        from huiyi.summary.export import to_docx, to_markdown
+
+        if fmt not in SUMMARY_FORMATS:
+            raise BadInput(f"不支持的格式 {fmt!r}:可选 json、md、docx。", code="bad_format")
+        summary = self.summary(doc_id)
+        stem = _safe_filename(summary.title or doc_id)
+        if fmt == "md":
+            return to_markdown(summary).encode("utf-8"), "text/markdown; charset=utf-8", f"{stem}-纪要.md"
+        if fmt == "docx":
+            media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            return to_docx(summary), media, f"{stem}-纪要.docx"
+        body = summary.model_dump_json(indent=2).encode("utf-8")
+        return body, "application/json", f"{stem}-纪要.json"
+
+    def indicators(self, name: str, region: str | None = None) -> dict:
+        from huiyi.summary.indicators import indicator_rows, resolve_indicator
+
+        if not (name or "").strip():
+            raise BadInput("请给出指标名称,例如 GDP、固定资产投资。", code="empty_indicator")
+        from huiyi.summary.indicators import extract_indicators
+
+        def cached(doc: Document) -> list:
+            if doc.content_hash not in self._indicator_cache:
+                self._indicator_cache[doc.content_hash] = extract_indicators(doc)
+            return self._indicator_cache[doc.content_hash]
+
+        rows = indicator_rows(self._all_documents(), name, region, extract=cached)
+        return {"indicator": resolve_indicator(name), "rows": [r.model_dump(mode="json") for r in rows]}
+
+    def _all_documents(self) -> list[Document]:
+        """Every stored document, fetching only those whose content changed since last time."""
+        records = self.documents()
+        wanted = {(r.id, r.content_hash) for r in records}
+        with self._lock:
+            self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in wanted}
+            live = {r.content_hash for r in records}
+            self._indicator_cache = {k: v for k, v in self._indicator_cache.items() if k in live}
+        out = []
+        for r in records:
+            key = (r.id, r.content_hash)
+            if key not in self._docs_cache:
+                self._docs_cache[key] = self.document(r.id)
+            out.append(self._docs_cache[key])
+        return out
+
+    # ---- health ---------------------------------------------------------------------------
+    def health(self) -> dict:
+        return {
+            "status": "ok",
+            "documents": len(self.documents()),
+            "mode": "llm" if self.llm else "offline",
+            "model": self.settings.llm_model if self.llm else None,
+            "embedder": self.index.embedder.name,
+            "store": "chroma-server" if self.settings.chroma_url else "chroma-local",
+        }
+
+
+def _safe_filename(text: str) -> str:
+    keep = "".join(c for c in text if c.isalnum() or c in "-_()()")
+    return keep[:60] or "summary"
+
+
+def corpus_hash(records: list[DocumentRecord]) -> str:
+    payload = json.dumps(sorted((r.id, r.content_hash) for r in records), ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def elapsed_ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)

@@ -1,0 +1,49 @@
+"""Questions: JSON and server-sent events."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter
+from sse_starlette.sse import EventSourceResponse
+
+from huiyi.errors import HuiyiError
+from huiyi.server.api.deps import Service
+from huiyi.qa.models import AskRequest, AskResponse
+
+router = APIRouter(tags=["questions"])
+
+
+@router.post("/ask", response_model=AskResponse)
+def ask(body: AskRequest, service: Service) -> AskResponse:
+    """Answer a question from the reports with verbatim citations, or say 资料中未提及."""
+    return service.ask(body)
+
+
+@router.post("/ask/stream")
+def ask_stream(body: AskRequest, service: Service) -> EventSourceResponse:
+    """Same as /ask, streamed: `delta` frames of text, then `citations`, then `done` with the full response."""
+    events = service.ask_stream(body)
+    first = _first_event(events)  # validation errors become a JSON 4xx, not a broken stream
+
+    def frames():
+        try:
+            if first is not None:
+                yield _frame(*first)
+            for name, data in events:
+                yield _frame(name, data)
+        except HuiyiError as exc:
+            yield _frame("error", exc.to_dict())
+
+    return EventSourceResponse(frames(), ping=15)
+
+
+def _first_event(events):
+    try:
+        return next(events)
+    except StopIteration:
+        return None
+
+
+def _frame(name: str, data: dict) -> dict:
+    return {"event": name, "data": json.dumps(data, ensure_ascii=False)}

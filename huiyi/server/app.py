@@ -1,0 +1,75 @@
+"""The FastAPI app factory: `create_app(settings)` builds a fresh app (tests build many)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from huiyi import __version__
+from huiyi.config import Settings
+from huiyi.errors import HuiyiError
+from huiyi.core import Huiyi
+
+log = logging.getLogger("huiyi")
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None, service: Huiyi | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="huiyi 会议报告问答",
+        version=__version__,
+        description="Questions with verbatim citations and one-click meeting summaries over Chinese meeting reports.",
+    )
+    app.state.service = service or Huiyi.open(settings)
+    _install_error_handlers(app)
+
+    from huiyi.server.api import documents, qa
+
+    app.include_router(documents.router)
+    app.include_router(qa.router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(request: Request) -> dict:
+        return request.app.state.service.health()
+
+    if STATIC_DIR.is_dir():
+        app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HuiyiError)
+    async def huiyi_error(_: Request, exc: HuiyiError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.http_status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        message = {404: "没有这个地址或文档。/ No such path or document.", 405: "不支持这个请求方法。/ Method not allowed."}
+        return JSONResponse(
+            {"code": codes.get(exc.status_code, "http_error"), "message": message.get(exc.status_code, str(exc.detail))},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = f"请求参数有误 ({where}): {first.get('msg', 'invalid')}"
+        return JSONResponse({"code": "invalid_request", "message": message}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return JSONResponse(
+            {"code": "internal_error", "message": "服务内部错误,请查看服务日志。/ Internal error; see the server log."},
+            status_code=500,
+        )

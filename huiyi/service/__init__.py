@@ -1,1 +1,0 @@
-"""Service layer: answering, summarising, LLM client, HTTP app."""

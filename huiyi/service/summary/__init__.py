@@ -1,8 +1,0 @@
-"""One-click meeting summaries (会议纪要要素): offline extraction, exports and the cross-report indicator view."""
-
-from __future__ import annotations
-
-from huiyi.service.summary.models import MeetingSummary
-from huiyi.service.summary.offline import summarize_offline
-
-__all__ = ["MeetingSummary", "summarize_offline"]

@@ -1,0 +1,8 @@
+"""One-click meeting summaries (会议纪要要素): offline extraction, exports and the cross-report indicator view."""
+
+from __future__ import annotations
+
+from huiyi.summary.models import MeetingSummary
+from huiyi.summary.offline import summarize_offline
+
+__all__ = ["MeetingSummary", "summarize_offline"]

@@ -1,0 +1,269 @@
+"""Render a MeetingSummary as a 会议纪要: Markdown or .docx with the same sections and 出处 notes.
+
+Both renderers walk one layout (`layout(summary)`), so the two formats never drift apart.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from huiyi.cite.models import Citation
+from huiyi.summary.models import Indicator, MeetingSummary
+
+SECTIONS = ("基本情况", "主要内容", "工作要求", "附表:主要指标", "出处")
+INDICATOR_HEADER = ["指标", "数值", "时期", "比较/排名", "出处"]
+FIELD_LABELS = {
+    "name": "会议名称", "meeting_type": "会议类型", "date": "时间", "place": "地点", "region": "地区/主办",
+    "host": "主持", "speakers": "讲话人", "attendance": "出席情况", "indicators": "主要指标", "decisions": "决定事项",
+    "tasks": "工作要求", "honours": "表彰", "slogans": "提法与口号", "placeholders": "未披露数值", "key_sentences": "关键语句",
+}
+FONT, FONT_FALLBACK = "宋体", "Noto Sans CJK SC"
+QUOTE_CHARS = 120  # 出处 lines quote at most this much; the offsets locate the rest
+# XML 1.0 forbids these; a report pasted from anywhere may carry them.
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    return _BAD_XML.sub("", text)
+
+
+@dataclass
+class Block:
+    kind: Literal["title", "h2", "h3", "p", "li", "ol", "break", "table"]
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+
+
+class Refs:
+    """Numbers citations in reading order; the same span gets the same number."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+        self._index: dict[tuple[str, int, int], int] = {}
+
+    def mark(self, citations: list[Citation]) -> str:
+        nums = []
+        for c in citations[:3]:
+            key = (c.doc_id, c.start, c.end)
+            if key not in self._index:
+                self.items.append(c)
+                self._index[key] = len(self.items)
+            nums.append(self._index[key])
+        return "".join(f"[{n}]" for n in nums)
+
+
+def layout(summary: MeetingSummary) -> list[Block]:
+    refs = Refs()
+    blocks = [Block("title", f"{_title(summary)}会议纪要")]
+    blocks += _basics(summary, refs)
+    blocks += _content(summary, refs)
+    blocks += _tasks(summary, refs)
+    blocks += _indicator_table(summary, refs)
+    if summary.fallback:
+        blocks.append(Block("p", f"说明:{summary.fallback}"))
+    if summary.not_found:
+        blocks.append(Block("p", "未找到:" + "、".join(FIELD_LABELS.get(f, f) for f in summary.not_found)))
+    blocks.append(Block("h2", "出处"))
+    blocks.append(Block("p", f"引文均摘自《{summary.title}》清洗后正文,位置以字符计。"))
+    for n, c in enumerate(refs.items, 1):
+        quote = c.quote if len(c.quote) <= QUOTE_CHARS else c.quote[:QUOTE_CHARS] + "…"
+        source = "" if c.title == summary.title else f"《{c.title}》"
+        blocks.append(Block("p", f"[{n}] {source}第{c.start}–{c.end}字:“{quote}”"))
+    return blocks
+
+
+def _title(summary: MeetingSummary) -> str:
+    return summary.name.value if summary.name else summary.title
+
+
+def _basics(s: MeetingSummary, refs: Refs) -> list[Block]:
+    out = [Block("h2", "基本情况")]
+    if s.name:
+        out.append(Block("li", f"会议名称:{s.name.value}{refs.mark(s.name.citations)}"))
+    if s.meeting_type:
+        out.append(Block("li", f"会议类型:{s.meeting_type.value}"))
+    if s.date:
+        iso = f"({s.date.iso.isoformat()}{',年份为推断' if s.date.year_inferred else ''})" if s.date.iso else ""
+        out.append(Block("li", f"时间:{s.date.text}{iso}{refs.mark(s.date.citations)}"))
+    for label, f in (("地点", s.place), ("地区/主办", s.region), ("主持", s.host)):
+        if f:
+            out.append(Block("li", f"{label}:{f.value}{refs.mark(f.citations)}"))
+    a = s.attendance
+    if not a.is_empty():
+        out.append(Block("li", f"出席:{_attendance_line(a)}{refs.mark(a.citations[:1])}"))
+        if a.leaders_present:
+            out.append(Block("li", f"出席领导:{'、'.join(a.leaders_present)}"))
+        if a.attendees_groups:
+            out.append(Block("li", f"列席:{';'.join(a.attendees_groups)}"))
+    if len(out) == 1:
+        out.append(Block("p", "(未找到)"))
+    return out
+
+
+def _attendance_line(a) -> str:
+    parts = []
+    for label, exp, pres in (("委员", a.members_expected, a.members_present), ("候补委员", a.alternates_expected, a.alternates_present)):
+        if exp is not None or pres is not None:
+            bits = [f"应到{exp}人" if exp is not None else "", f"实到{pres}人" if pres is not None else ""]
+            parts.append(label + ",".join(b for b in bits if b))
+    if a.present_total is not None:
+        parts.append(f"实到{a.present_total}人(原文未分组)")
+    if a.quorum_statement:
+        parts.append(a.quorum_statement)
+    return ";".join(parts) or "见原文"
+
+
+def _content(s: MeetingSummary, refs: Refs) -> list[Block]:
+    out = [Block("h2", "主要内容")]
+    for sp in s.speakers:
+        who = "".join(x for x in (sp.role, sp.name) if x)
+        topic = f"({sp.topic})" if sp.topic else ""
+        out.append(Block("li", f"{who}:{sp.act}{topic}{refs.mark(sp.citations)}"))
+    if s.decisions:
+        out.append(Block("h3", "决定事项"))
+        out += [Block("li", f"{d.kind}:{d.text}{refs.mark(d.citations)}") for d in s.decisions]
+    if s.honours:
+        out.append(Block("h3", "表彰"))
+        out += [Block("li", f"{h.text}{refs.mark(h.citations)}") for h in s.honours]
+    if s.slogans:
+        out.append(Block("h3", "提法与口号"))
+        out.append(Block("p", "、".join(f"“{x.text}”" for x in s.slogans)))
+    if s.key_sentences:
+        out.append(Block("h3", "关键语句"))
+        out += [Block("li", f"{k.text}{refs.mark(k.citations)}") for k in s.key_sentences]
+    if s.placeholder_count:
+        examples = "、".join(dict.fromkeys(p.text for p in s.placeholders[:40]))
+        out.append(Block("h3", "未披露数值"))
+        out.append(Block("p", f"原文有{s.placeholder_count}处数值以占位符代替(如:{examples}),不作为事实引用。"))
+    if len(out) == 1:
+        out.append(Block("p", "(未找到)"))
+    return out
+
+
+def _tasks(s: MeetingSummary, refs: Refs) -> list[Block]:
+    out = [Block("h2", "工作要求")]
+    speaker = object()
+    for g in s.tasks:
+        if g.speaker != speaker:
+            speaker = g.speaker
+            out.append(Block("h3", f"{g.speaker or '讲话人'}提出"))
+        out.append(Block("p", f"{g.heading}{refs.mark(g.citations[:1])}") if g.heading else Block("break"))
+        out += [Block("ol", f"{item.text}{refs.mark(item.citations)}") for item in g.items]
+    if len(out) == 1:
+        out.append(Block("p", "(未找到)"))
+    return out
+
+
+def _value_cell(ind: Indicator) -> str:
+    figures = ",".join(x for x in (ind.value, ind.change if ind.change != ind.value else None) if x)
+    if ind.undisclosed:
+        return f"未披露(原文:{figures})" if figures else "未披露"
+    return figures
+
+
+def _indicator_table(s: MeetingSummary, refs: Refs) -> list[Block]:
+    out = [Block("h2", "附表:主要指标")]
+    if not s.indicators:
+        return out + [Block("p", "(未找到)")]
+    rows = [INDICATOR_HEADER]
+    for ind in s.indicators:
+        rows.append([ind.name, _value_cell(ind), ind.period or "", ";".join(ind.comparison), refs.mark(ind.citations)])
+    return out + [Block("table", rows=rows)]
+
+
+# ---- Markdown ---------------------------------------------------------------------------------------
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(summary: MeetingSummary) -> str:
+    lines: list[str] = []
+    number = 0
+    for b in layout(summary):
+        text = clean(b.text)
+        number = number + 1 if b.kind == "ol" else 0
+        if b.kind in ("title", "h2", "h3", "p", "table", "break") and lines and lines[-1] != "":
+            lines.append("")  # Markdown blocks need a blank line between them
+        if b.kind == "title":
+            lines += [f"# {text}", ""]
+        elif b.kind in ("h2", "h3"):
+            lines += [f"{'##' if b.kind == 'h2' else '###'} {text}", ""]
+        elif b.kind == "li":
+            lines.append(f"- {text}")
+        elif b.kind == "ol":
+            lines.append(f"{number}. {text}")
+        elif b.kind == "p":
+            lines += [text, ""]
+        elif b.kind == "table":
+            header, *body = b.rows
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "---|" * len(header))
+            lines += ["| " + " | ".join(_md_cell(clean(c)) for c in row) + " |" for row in body]
+            lines.append("")
+    return "\n".join(lines).strip() + "\n"
+
+
+# ---- .docx ---------------------------------------------------------------------------------------------
+def _set_font(style_or_run, size_pt: float | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    font = style_or_run.font
+    font.name = FONT
+    if size_pt:
+        font.size = Pt(size_pt)
+    rpr = style_or_run.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    # East-Asian text uses w:eastAsia; hAnsi/ascii fall back to a CJK font that ships on Linux too.
+    fonts.set(qn("w:eastAsia"), FONT)
+    fonts.set(qn("w:ascii"), FONT_FALLBACK)
+    fonts.set(qn("w:hAnsi"), FONT_FALLBACK)
+
+
+def to_docx(summary: MeetingSummary) -> bytes:
+    from docx import Document as DocxDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    doc = DocxDocument()
+    for name, size in (("Normal", 11), ("Title", 20), ("Heading 1", 16), ("Heading 2", 14), ("List Bullet", 11)):
+        _set_font(doc.styles[name], size)
+    number = 0
+    for b in layout(summary):
+        text = clean(b.text)
+        number = number + 1 if b.kind == "ol" else 0
+        if b.kind == "break":
+            continue
+        if b.kind == "title":
+            doc.add_heading(text, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif b.kind in ("h2", "h3"):
+            doc.add_heading(text, level=1 if b.kind == "h2" else 2)
+        elif b.kind == "li":
+            doc.add_paragraph(text, style="List Bullet")
+        elif b.kind == "ol":  # numbered by hand: Word's list numbering would run on across groups
+            doc.add_paragraph(f"{number}. {text}").paragraph_format.left_indent = Cm(0.75)
+        elif b.kind == "p":
+            doc.add_paragraph(text)
+        else:
+            _table(doc, b.rows)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _table(doc, rows: list[list[str]]) -> None:
+    # add_row().cells per row: table.cell(r, c) re-walks the whole grid and turns a big table quadratic.
+    table = doc.add_table(rows=0, cols=len(rows[0]))
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for cell, value in zip(table.add_row().cells, row):
+            cell.text = clean(value)
+            if r == 0:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True

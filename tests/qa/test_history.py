@@ -1,0 +1,41 @@
+from huiyi.qa.history import rewrite_question
+from huiyi.qa.models import ChatTurn
+
+
+def turns(*pairs):
+    out = []
+    for q, a in pairs:
+        out += [ChatTurn(role="user", content=q), ChatTurn(role="assistant", content=a)]
+    return out
+
+
+def test_no_history_keeps_the_question():
+    assert rewrite_question("甲县上半年GDP增长多少?", []) == "甲县上半年GDP增长多少?"
+
+
+def test_elliptical_period_replaces_the_period():
+    h = turns(("甲县上半年GDP增长多少?", "上半年,全县GDP增长5.9%。"))
+    assert rewrite_question("那前三季度呢?", h) == "甲县前三季度GDP增长多少?"
+    assert rewrite_question("那1—11月呢?", h) == "甲县1—11月GDP增长多少?"
+
+
+def test_elliptical_indicator_and_place():
+    h = turns(("石鼓区上半年GDP增长多少?", "5.9%"))
+    assert rewrite_question("固定资产投资呢?", h) == "石鼓区上半年固定资产投资增长多少?"
+    assert rewrite_question("蒸湘区呢?", h) == "蒸湘区上半年GDP增长多少?"
+
+
+def test_chain_of_follow_ups_resolves_in_order():
+    h = turns(("石鼓区上半年GDP增长多少?", "5.9%"), ("那前三季度呢?", "5.7%"))
+    assert rewrite_question("固定资产投资呢?", h) == "石鼓区前三季度固定资产投资增长多少?"
+
+
+def test_pronoun_is_the_person_last_named():
+    h = turns(("谁对上半年经济运行情况进行了讲评?", "县委副书记、县长蒋某华对全县上半年经济运行情况进行了讲评。"))
+    assert rewrite_question("他还强调了什么?", h) == "蒋某华还强调了什么?"
+
+
+def test_full_follow_up_inherits_only_the_place():
+    h = turns(("石鼓区委全会上谁作工作报告?", "区委书记王某受区委常委会委托向全会作工作报告。"))
+    assert rewrite_question("那经济运行是谁讲评的?", h) == "石鼓区那经济运行是谁讲评的?"
+    assert rewrite_question("该区上半年GDP增长多少?", h) == "石鼓区上半年GDP增长多少?"
