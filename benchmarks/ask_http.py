@@ -29,9 +29,9 @@ from tests.support.live import live_server  # noqa: E402
 
 
 def questions() -> list[str]:
-    lines = (ROOT / "huiyi/evals/gold/qa.jsonl").read_text(encoding="utf-8").splitlines()
-    cases = [json.loads(line) for line in lines if line.strip()]
-    return [c["question"] for c in cases if not c.get("history")]
+    from huiyi.evals.harness import load_cases
+
+    return [c.question for c in load_cases() if not c.history]
 
 
 def measure(settings: Settings, qs: list[str], rounds: int) -> tuple[list[float], dict[str, list[float]]]:

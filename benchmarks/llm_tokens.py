@@ -32,7 +32,7 @@ from huiyi.qa.models import AskRequest  # noqa: E402
 from huiyi.summary.llm_summary import SummaryRun, summarize_llm  # noqa: E402
 from huiyi.summary.offline import summarize_offline  # noqa: E402
 
-GOLD = ROOT / "huiyi" / "evals" / "gold" / "qa.jsonl"
+GOLD = ROOT / "huiyi" / "evals" / "gold" / "seeds" / "qa.dev.jsonl"
 
 
 def questions(n: int) -> list[str]:

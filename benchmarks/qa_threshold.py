@@ -28,7 +28,7 @@ from huiyi.qa import offline  # noqa: E402
 from huiyi.cite.grounding import check_grounding  # noqa: E402
 from huiyi.qa.models import ChatTurn  # noqa: E402
 
-GOLD = REPO / "huiyi" / "evals" / "gold" / "qa.jsonl"
+GOLD = REPO / "huiyi" / "evals" / "gold" / "seeds" / "qa.dev.jsonl"  # tune on development cases only
 
 
 def load_gold(path: Path = GOLD) -> list[dict]:

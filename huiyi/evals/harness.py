@@ -25,8 +25,9 @@ from huiyi.evals import metrics as m
 from huiyi.evals.report import GateResult, check_gate, load_json
 
 EVALS_DIR = Path(__file__).resolve().parent
-GOLD_QA = EVALS_DIR / "gold" / "qa.jsonl"
-GOLD_SUMMARIES = EVALS_DIR / "gold" / "summaries.json"
+GOLD_QA = EVALS_DIR / "gold" / "seeds" / "qa.dev.jsonl"  # the seeds set: development part …
+GOLD_QA_TEST = EVALS_DIR / "gold" / "seeds" / "qa.test.jsonl"  # … and its frozen test part
+GOLD_SUMMARIES = EVALS_DIR / "gold" / "seeds" / "summaries.json"
 BASELINE = EVALS_DIR / "baseline.json"
 THRESHOLDS = EVALS_DIR / "thresholds.json"
 Mode = Literal["offline", "llm"]
@@ -100,16 +101,20 @@ class EvalRun(BaseModel):
     gate: GateResult | None = None
 
 
-def load_cases(path: Path = GOLD_QA) -> list[GoldCase]:
-    cases = [GoldCase.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_cases(*paths: Path) -> list[GoldCase]:
+    """Gold cases of one or more JSON Lines files (default: both parts of the seeds set)."""
+    paths = paths or (GOLD_QA, GOLD_QA_TEST)
+    cases = [GoldCase.model_validate_json(line) for path in paths
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     ids = [c.id for c in cases]
     if len(ids) != len(set(ids)):
-        raise BadInput(f"{path}: duplicate case ids; every gold case needs its own id.", code="bad_gold")
+        raise BadInput(f"{', '.join(map(str, paths))}: duplicate case ids; every gold case needs its own id.", code="bad_gold")
     return cases
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "none"
+def _file_hash(*paths: Path) -> str:
+    present = [p for p in paths if p.exists()]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in present)).hexdigest()[:16] if present else "none"
 
 
 # ---- running cases ----------------------------------------------------------------------------
@@ -246,7 +251,7 @@ def run_eval(
     *,
     k: int = 10,
     summaries: dict[str, Any] | None = None,
-    gold_path: Path = GOLD_QA,
+    gold_paths: Sequence[Path] = (GOLD_QA, GOLD_QA_TEST),
 ) -> EvalRun:
     """Run every case (and every gold summary, when given) through `service` and score the answers."""
     started = dt.datetime.now(dt.timezone.utc)
@@ -264,7 +269,7 @@ def run_eval(
         git_sha=_git("rev-parse", "--short=12", "HEAD") or "unknown",
         git_dirty=bool(_git("status", "--porcelain", "--untracked-files=no")),
         corpus_hash=corpus_hash(service.documents()),
-        gold_hash=_file_hash(gold_path),
+        gold_hash=_file_hash(*gold_paths),
         mode=mode,
         model=getattr(getattr(service, "settings", None), "llm_model", None) if mode == "llm" else None,
         started_at=started.isoformat(timespec="seconds"),
@@ -334,7 +339,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--mode", choices=["auto", "offline", "llm"], default="auto", help="auto = llm when configured, else offline")
     p.add_argument("--update-baseline", action="store_true", help="accept this run as the new baseline")
     p.add_argument("--data-dir", type=Path, default=None, help="index dir for the eval corpus (default .cache/eval)")
-    p.add_argument("--gold", type=Path, default=GOLD_QA)
+    p.add_argument("--gold", type=Path, nargs="+", default=[GOLD_QA, GOLD_QA_TEST])
     p.add_argument("--summaries", type=Path, default=GOLD_SUMMARIES, help="gold summaries; a missing file skips them")
     p.add_argument("--baseline", type=Path, default=BASELINE)
     p.add_argument("--thresholds", type=Path, default=THRESHOLDS)
@@ -355,11 +360,11 @@ def main(argv: Sequence[str] | None = None, *, service: Any = None) -> int:
         data_dir = args.data_dir or Path(".cache") / "eval"
         settings = settings.model_copy(update={"data_dir": data_dir})
         service = open_eval_service(settings, mode)
-    cases = load_cases(args.gold)
+    cases = load_cases(*args.gold)
     if args.only:
         cases = [c for c in cases if args.only in c.type]
     summaries = None if args.only or not args.summaries.exists() else load_json(args.summaries)
-    run = run_eval(service, cases, mode, k=args.k, summaries=summaries, gold_path=args.gold)
+    run = run_eval(service, cases, mode, k=args.k, summaries=summaries, gold_paths=args.gold)
     baseline = load_json(args.baseline) if args.baseline.exists() else None
     run.gate = check_gate(run, baseline, load_json(args.thresholds), against_baseline=not args.update_baseline)
     write_reports(run, args.out)

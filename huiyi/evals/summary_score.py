@@ -22,7 +22,7 @@ from huiyi.genre.numbers import NumberValue, extract_numbers, normalize_number, 
 from huiyi.summary.indicators import _key_of
 from huiyi.summary.models import Indicator, MeetingSummary
 
-GOLD_PATH = Path(__file__).resolve().parent / "gold" / "summaries.json"
+GOLD_PATH = Path(__file__).resolve().parent / "gold" / "seeds" / "summaries.json"
 MIN_ACCURACY = 0.9
 _PUNCT = re.compile(r"[\s,，、;；:：。“”\"'‘’()（）《》【】\-—–~～]")
 

@@ -44,11 +44,12 @@ class FakeService:
     asked: list[AskRequest] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.by_question = {c.question: c for c in CASES}
+        self.by_question = {(c.question, json.dumps(c.history, ensure_ascii=False)): c for c in CASES}
 
     def ask(self, request: AskRequest) -> AskResponse:
         self.asked.append(request)
-        case = self.by_question[request.question]
+        history = [t.model_dump() for t in request.history]
+        case = self.by_question[(request.question, json.dumps(history, ensure_ascii=False))]
         if case.expect_status != "answered" and self.degrade != "never_refuse":
             return AskResponse(answer="资料中未提及。", status=case.expect_status)
         answer = "、".join(case.answers[:1] + case.all_of) or "衡东县GDP增长5.9%"
@@ -71,7 +72,10 @@ class FakeService:
         return out
 
     def search(self, query: str, k: int = 8, filters: object = None) -> list[Hit]:
-        case = next((c for c in CASES if query.endswith(c.question)), None)
+        # follow-ups share a question; the one whose earlier user turns are all in the query is meant
+        fits = [c for c in CASES if query.endswith(c.question)
+                and all(t["content"] in query for t in c.history if t["role"] == "user")]
+        case = max(fits, key=lambda c: len(c.history), default=None)
         hits = [Hit(ev) for ev in (case.evidence if case else [])] + [Hit("无关")]
         return hits[:k]
 
@@ -226,7 +230,7 @@ def test_duplicate_gold_ids_are_rejected(tmp_path: Path) -> None:
 
 
 def test_summaries_are_scored_and_gated() -> None:
-    gold = load_json(Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "summaries.json")
+    gold = load_json(Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "seeds" / "summaries.json")
     doc = "000_4803b7c4fa62c0f1"
     run = run_eval(FakeService(), CASES[:3], "offline", summaries={"_about": "ignored", doc: gold[doc]})
     assert [s.doc_id for s in run.summaries] == [doc]

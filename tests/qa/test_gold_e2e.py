@@ -11,7 +11,7 @@ from huiyi.cite.grounding import check_grounding
 from huiyi.qa.models import ChatTurn
 from huiyi.qa.offline import answer_offline, gather_hits
 
-GOLD = Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "qa.jsonl"
+GOLD_DIR = Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def results(seeded_store):
     docs = {r.id: index.document(r.id) for r in index.documents()}
     get_text, get_meta = (lambda d: docs[d].text), (lambda d: docs[d].meta)
     rows = []
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
+    for line in [ln for part in ("qa.dev.jsonl", "qa.test.jsonl") for ln in (GOLD_DIR / part).read_text(encoding="utf-8").splitlines()]:
         if not line.strip():
             continue
         case = json.loads(line)
