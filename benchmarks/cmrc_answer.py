@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from huiyi.evals.metrics import cmrc_em, cmrc_f1  # noqa: E402
 from huiyi.index.records import SearchHit  # noqa: E402
-from huiyi.qa.offline import answer_offline  # noqa: E402
+from huiyi.qa.extractive import answer_offline  # noqa: E402
 
 CMRC = Path(__file__).resolve().parent / "data" / "cmrc2018" / "cmrc2018_trial.json"  # byte-for-byte copy of shared/, see its README
 

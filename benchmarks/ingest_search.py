@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from huiyi.config import Settings  # noqa: E402
-from huiyi.index.chunk import split_sentences  # noqa: E402
+from huiyi.genre.sentences import split_sentences  # noqa: E402
 from huiyi.index.pipeline import Index  # noqa: E402
 
 QUERIES = [

@@ -30,7 +30,7 @@ from huiyi.core import Huiyi  # noqa: E402
 from huiyi.llm import make_llm  # noqa: E402
 from huiyi.qa.models import AskRequest  # noqa: E402
 from huiyi.summary.llm_summary import SummaryRun, summarize_llm  # noqa: E402
-from huiyi.summary.offline import summarize_offline  # noqa: E402
+from huiyi.summary.extractive import summarize_offline  # noqa: E402
 
 GOLD = ROOT / "huiyi" / "evals" / "gold" / "seeds" / "qa.dev.jsonl"
 

@@ -23,7 +23,7 @@ from huiyi.index.clean import clean_text  # noqa: E402
 from huiyi.index.meta import extract_meta  # noqa: E402
 from huiyi.index.records import Document  # noqa: E402
 from huiyi.summary.export import to_docx, to_markdown  # noqa: E402
-from huiyi.summary.offline import summarize_offline  # noqa: E402
+from huiyi.summary.extractive import summarize_offline  # noqa: E402
 
 
 def synthetic(docs: list[Document], chars: int) -> Document:

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from huiyi.index.chunk import split_sentences
+from huiyi.genre.sentences import split_sentences
 
 MIN_COVERAGE = 0.7  # share of the quote's characters the best sentence must contain, in runs of two or more
 MIN_FUZZY_CHARS = 6  # shorter quotes must match exactly (after normalisation)

@@ -257,7 +257,7 @@ def seed_documents(seeds_dir: Path) -> list:
 
 def main(argv: list[str] | None = None) -> int:
     from huiyi.config import Settings
-    from huiyi.summary.offline import summarize_offline
+    from huiyi.summary.extractive import summarize_offline
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=Settings().seeds_dir)

@@ -17,15 +17,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from huiyi.genre.periods import PERIOD_WORDS, last_month
+
 _FULL_CN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _FULL_NUM = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _PARTIAL = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日(上午|下午|晚上|晚间|早上|中午|晚)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_PERIOD = re.compile(
-    r"(?:((?:19|20)\d{2})\s*年)?"
-    r"(上半年|前三季度|第?一季度|第?二季度|第?三季度|第?四季度|全年|1\s*[-—–~至到]\s*(\d{1,2})\s*月份?)"
-)
-_PERIOD_END = {"上半年": 6, "前三季度": 9, "一季度": 3, "二季度": 6, "三季度": 9, "四季度": 12, "全年": 12}
+_PERIOD = re.compile(r"(?:((?:19|20)\d{2})\s*年)?(" + PERIOD_WORDS + r"|1\s*[-—–~至到]\s*\d{1,2}\s*月份?)")
 # A figure reported for the period (not a target): a number with a unit in the same clause.
 _FIGURE = re.compile(r"\d\s*(?:%|％|个百分点|亿元|万元|元|万吨|吨|万亩|亩|户|家|个)")
 _TARGET = re.compile(r"目标|力争|确保|预计|计划|争取|预期")
@@ -103,8 +101,7 @@ def _reported_periods(text: str, base: int) -> list[tuple[int, int]]:
         clause = text[m.end() : clause_end.start() if clause_end else len(text)]
         if not _FIGURE.search(clause[:60]) or _TARGET.search(clause[:60]):
             continue
-        name = m.group(2).lstrip("第")
-        end_month = int(m.group(3)) if m.group(3) else _PERIOD_END.get(name)
+        end_month = last_month(m.group(2))
         if not end_month or not 1 <= end_month <= 12:
             continue
         out.append((int(m.group(1)) if m.group(1) else base, end_month))

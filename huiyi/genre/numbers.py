@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import cn2an
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -32,7 +34,10 @@ _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2212: ord("-"), 0xFF0E: ord(".")})
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+# Digits of outline markers (一、 (三)), counted slogans (三个…) and enumerations (一要…二要…).
+CN_DIGITS = "一二三四五六七八九十"
+CN_DIGIT = f"[{CN_DIGITS}]"
+CN_ORDINAL = f"[{CN_DIGITS}]{{1,3}}"  # 一 … 九十九: 十四届, 第二十三次
 _SCALES = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "千万": 10**7, "百万": 10**6,
            "十万": 10**5, "亿": 10**8, "万": 10**4}
 
@@ -118,53 +123,25 @@ def _canonical(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
-def _cn_section(text: str) -> int | None:
-    """Parse a numeral below 10,000 written with 十百千 (二十三, 一百零八, 一百五); None when malformed."""
-    total, digit, last_unit, zero = 0, None, 10**4, False
-    for ch in text:
-        if ch in _CN_UNITS:
-            unit = _CN_UNITS[ch]
-            if unit >= last_unit or (digit is None and (unit != 10 or total or zero)):
-                return None
-            total += (digit or 1) * unit
-            digit, last_unit, zero = None, unit, False
-        elif _CN_DIGITS[ch] == 0:
-            if digit is not None:
-                return None
-            zero = True
-        elif digit is not None:
-            return None  # two digits in a row: 十四五 is a name, not a numeral
-        else:
-            digit = _CN_DIGITS[ch]
-    if digit is not None:
-        # 一百五 means 150: a bare trailing digit after 百/千 takes the next lower place.
-        total += digit * (last_unit // 10 if last_unit in (100, 1000) and not zero else 1)
-    return total
-
-
-def _cn_int(text: str) -> int | None:
-    """Parse a Chinese integer numeral with 万/亿 sections; None when malformed."""
-    for big, factor in (("亿", 10**8), ("万", 10**4)):
-        if big in text:
-            head, _, tail = text.partition(big)
-            high = _cn_int(head) if head else None
-            low = _cn_int(tail.lstrip("零〇")) if tail.strip("零〇") else 0
-            if high is None or low is None or low >= factor:
-                return None
-            return high * factor + low
-    if not text or any(ch in _SCALES for ch in text):
-        return None
-    return _cn_section(text)
-
-
 def _cn_value(text: str) -> Decimal | None:
-    head, _, frac = text.partition("点")
-    whole = _cn_int(head)
-    if whole is None:
+    """A Chinese numeral (二十三, 一百零八, 一百五, 6万 style sections, 五点九) through cn2an; None when malformed.
+
+    A run of bare digits (十四五 is refused by cn2an; 一二, 二〇二六) is a name or a year written digit by
+    digit, never a reported quantity."""
+    whole = text.partition("点")[0]
+    if len(whole) > 1 and all(ch in _CN_DIGITS for ch in whole):
         return None
-    if not frac:
-        return Decimal(whole)
-    return Decimal(f"{whole}." + "".join(str(_CN_DIGITS[c]) for c in frac))
+    try:
+        value = cn2an.cn2an(text, "normal")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return Decimal(str(value))
+
+
+def cn_small_int(text: str) -> int | None:
+    """一 → 1, 两 → 2, 十二 → 12: the counts of outline items and counted slogans (三个…, 一要…)."""
+    value = _cn_value(text) if text else None
+    return int(value) if value is not None and value == value.to_integral_value() else None
 
 
 def _number(text: str) -> Decimal | None:

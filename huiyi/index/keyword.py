@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from huiyi.genre.tagger import jieba_module
 from huiyi.index.ids import doc_id_of_chunk
 
 log = logging.getLogger(__name__)
@@ -26,25 +27,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TOKENIZER = "bigram"  # benchmarks/retrieval.py: beats jieba on seeds (r@1 .84 vs .74) and CMRC
 _WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[0-9]+(?:\.[0-9]+)?|[A-Za-z]+")
-_jieba_lock = threading.Lock()
-_jieba = None
-
-
-def _jieba_module():
-    """Import and initialise jieba once, with its chatter ("Building prefix dict…") silenced."""
-    global _jieba
-    with _jieba_lock:
-        if _jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba = jieba
-    return _jieba
-
-
 def tokenize_jieba(text: str) -> list[str]:
-    words = _jieba_module().lcut_for_search(text)
+    words = jieba_module().lcut_for_search(text)
     return [w.lower() for w in (w.strip() for w in words) if w and _WORD.search(w)]
 
 

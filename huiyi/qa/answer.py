@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from huiyi.qa.models import AskRequest, AskResponse
-from huiyi.qa.offline import answer_offline, gather_hits, search_queries
-from huiyi.qa.question import validate_question
+from huiyi.qa.extractive import answer_offline, gather_hits, search_queries
+from huiyi.qa.analysis import validate_question
 from huiyi.qa.history import rewrite_question
 
 if TYPE_CHECKING:

@@ -14,21 +14,14 @@ from typing import Callable
 
 from huiyi.index.records import DocumentMeta, SearchHit
 from huiyi.genre import vocabulary as lexicon
+from huiyi.genre.people import person_name, person_title, persons
 from huiyi.qa import spans
-from huiyi.qa.question import (
-    MEETING_RE,
-    Period,
-    QuestionAnalysis,
-    content_text,
-    find_meetings,
-    find_periods,
-    find_regions,
-    find_years,
-    region_stem,
-)
+from huiyi.genre.meetings import PLENUM_RE, find_plenums
+from huiyi.genre.numbers import CN_DIGITS, cn_small_int
+from huiyi.genre.periods import Period, find_periods, find_years, reported_years
+from huiyi.genre.places import find_regions, region_stem
+from huiyi.qa.analysis import QuestionAnalysis, content_text
 
-# A year the document reports on: "2023年上半年", "2023年,…" — not "2022年度…考核结果" in passing.
-_REPORTED_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?=上半年|下半年|前三季度|[一二三四]季度|全年|\d{1,2}\s*[-—–~至]|[,,])")
 QUOTE_MAX_CHARS = 260  # a cited sentence plus the clause that carries its period
 
 
@@ -80,7 +73,7 @@ class Candidate:
 # --- documents and sentences ------------------------------------------------------------------
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    from huiyi.index.chunk import split_sentences
+    from huiyi.genre.sentences import split_sentences
 
     return split_sentences(text)
 
@@ -113,9 +106,9 @@ def _doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> 
             if meta.date_iso.month <= 3:  # an early-year meeting reviews the year before
                 years.add(meta.date_iso.year - 1)
         placeholders = [(p.start, p.end) for p in meta.placeholders]
-    years |= {int(y) for y in _REPORTED_YEAR_RE.findall(text)}
+    years |= reported_years(text)
     head = title + text[:300]
-    meetings = {(a, b) for a, b, _, _ in find_meetings(head)}
+    meetings = {(a, b) for a, b, _, _ in find_plenums(head)}
     return DocInfo(doc_id, title, text, regions, years, placeholders, _sentence_spans(text), meetings)
 
 
@@ -231,7 +224,7 @@ def _content_words(a: QuestionAnalysis) -> tuple[str, ...]:
 @lru_cache(maxsize=1024)
 def _words(text, keywords, regions, periods, years, titles) -> tuple[str, ...]:
     skip = [region_stem(r) for r in regions] + list(periods) + [str(y) for y in years]
-    skip += [m.group(0) for m in MEETING_RE.finditer(text)]
+    skip += [m.group(0) for m in PLENUM_RE.finditer(text)]
     words = [w.lower() for w in keywords if not any(w in s or s in w for s in skip)]
     words += [t for t in titles if t not in words]
     return tuple(words)
@@ -248,7 +241,7 @@ def lexical_fit(a: QuestionAnalysis, text: str) -> float:
 
 @lru_cache(maxsize=1024)
 def _question_grams(question: str) -> frozenset[str]:
-    content = re.sub(r"\s+", "", content_text(MEETING_RE.sub(" ", question)))
+    content = re.sub(r"\s+", "", content_text(PLENUM_RE.sub(" ", question)))
     return frozenset(content[i:i + 2] for i in range(len(content) - 1))
 
 
@@ -400,13 +393,13 @@ def _best_span(a: QuestionAnalysis, text: str, found: list[spans.Span]) -> spans
 
 
 def person_span(a: QuestionAnalysis, text: str) -> spans.Span | None:
-    people = spans.persons(text)
+    people = persons(text)
     if a.titles:
-        people = [p for p in people if any(_title_matches(t, spans.person_title(p)) for t in a.titles)]
+        people = [p for p in people if any(_title_matches(t, person_title(p)) for t in a.titles)]
         if not people:
             return None
     else:
-        people = [p for p in people if spans.person_title(p)] or people
+        people = [p for p in people if person_title(p)] or people
     if not people:
         return _best_span(a, text, spans.organisations(text))
     return _best_span(a, text, people)
@@ -424,20 +417,20 @@ def clause_span(a: QuestionAnalysis, text: str, max_chars: int = 90) -> spans.Sp
     stripped = text.strip()
     if len(stripped) <= max_chars:
         s = text.find(stripped)
-        return spans.Span(stripped, s, s + len(stripped), "clause")
+        return spans.Span(s, s + len(stripped), stripped, "clause")
     bounds = spans.clauses(text)
     i = max(range(len(bounds)), key=lambda k: (clause_fit(a, text[bounds[k][0]:bounds[k][1]]), -k))
     s, e = bounds[i][0], bounds[min(i + 1, len(bounds) - 1)][1]
     if e - s > max_chars:
         e = bounds[i][1]
-    return spans.Span(text[s:e], s, e, "clause")
+    return spans.Span(s, e, text[s:e], "clause")
 
 
 _NEGATION = re.compile(r"未|没有|不够|尚未|不足|滞后|下降|回落|差距")
 
 
 _ROLE_Q = re.compile(r"职务|职位|担任什么|什么身份|什么职")
-_COUNTED_SLOGAN = re.compile(r"“?([一二三四五六七八九十两])([\u4e00-\u9fff])”?")
+_COUNTED_SLOGAN = re.compile(rf"“?([{CN_DIGITS}两])([\u4e00-\u9fff])”?")
 
 
 def _para_bounds(text: str, start: int) -> tuple[int, int]:
@@ -457,7 +450,7 @@ def counted_items(a: QuestionAnalysis, sent: Sentence):
         token = m.group(1) + m.group(2)
         if f"“{token}”" not in text:
             continue
-        count = {"两": 2}.get(m.group(1), "一二三四五六七八九十".index(m.group(1)) + 1)
+        count = cn_small_int(m.group(1)) or 1
         doc = sent.doc
         _, para_end = _para_bounds(doc.text, sent.start)
         tail = doc.text[sent.end:min(para_end, sent.end + 800)]
@@ -501,9 +494,9 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
         at = text.find(f"“{token}”")
         return answer, "list", at, at + len(token) + 2, quotes
     if _ROLE_Q.search(a.text):
-        for p in spans.persons(text):
-            if spans.person_name(p) in a.text and spans.person_title(p):
-                return spans.person_title(p), "title", p.start, p.end, []
+        for p in persons(text):
+            if person_name(p) in a.text and person_title(p):
+                return person_title(p), "title", p.start, p.end, []
         return None
     if a.qtype == "who":
         sp = person_span(a, text)

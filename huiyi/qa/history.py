@@ -11,9 +11,12 @@ import re
 from typing import Sequence
 
 from huiyi.genre import vocabulary as lexicon
+from huiyi.genre.people import find_titles, person_name, persons
 from huiyi.qa import spans
 from huiyi.qa.models import ChatTurn
-from huiyi.qa.question import find_periods, find_regions, normalize
+from huiyi.genre.periods import find_periods
+from huiyi.genre.places import find_regions
+from huiyi.qa.analysis import normalize
 
 _PRONOUN_RE = re.compile(r"他们|她们|他|她|该同志|这位领导|这位同志|此人")
 _PLACE_PRONOUN_RE = re.compile(r"该县|该区|该市|这个县|这个区|这个市|当地|那里")
@@ -37,16 +40,8 @@ def _slots(text: str) -> dict[str, list[tuple[str, int, int]]]:
         "period": [(p.text, s, e) for p, s, e in find_periods(text)],
         "region": find_regions(text),
         "indicator": [(t, s, e) for _k, t, s, e in lexicon.find_indicators(text)],
-        "title": [(t, text.find(t), text.find(t) + len(t)) for t in _titles(text)],
+        "title": [(t, text.find(t), text.find(t) + len(t)) for t in find_titles(text)],
     }
-
-
-def _titles(text: str) -> list[str]:
-    found: list[str] = []
-    for t in lexicon.TITLES:
-        if t in text and not any(t in f for f in found):
-            found.append(t)
-    return found
 
 
 def _is_elliptical(q: str, slots) -> bool:
@@ -96,7 +91,7 @@ def _resolve_pronouns(q: str, previous: str | None, answer: str) -> str:
     if not _PRONOUN_RE.search(q):
         return q
     for source in (answer, previous or ""):
-        people = spans.persons(source)
+        people = persons(source)
         if people:
-            return _PRONOUN_RE.sub(spans.person_name(people[-1]), q, count=1)
+            return _PRONOUN_RE.sub(person_name(people[-1]), q, count=1)
     return q

@@ -56,7 +56,7 @@ from huiyi.cite.locate import locate_quote, normalize
 from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation, Grounding
 from huiyi.qa.models import AskRequest, AskResponse
-from huiyi.qa.offline import NOT_FOUND
+from huiyi.qa.extractive import NOT_FOUND
 
 if TYPE_CHECKING:
     from huiyi.core import Huiyi
@@ -149,7 +149,7 @@ def answer_llm(service: Huiyi, request: AskRequest, standalone: str, hits: list[
 def stream_llm(service: Huiyi, request: AskRequest) -> Iterator[tuple[str, dict]]:
     """(event, data) frames: delta…, [replace], citations, done — see the module docstring."""
     from huiyi.qa.answer import _doc_accessors, _prepare
-    from huiyi.qa.offline import answer_offline
+    from huiyi.qa.extractive import answer_offline
 
     t0 = time.perf_counter()
     question, standalone, hits, search_ms = _prepare(service, request)

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from huiyi.summary.models import MeetingSummary
-from huiyi.summary.offline import summarize_offline
+from huiyi.summary.extractive import summarize_offline
 
 __all__ = ["MeetingSummary", "summarize_offline"]

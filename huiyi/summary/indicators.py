@@ -19,7 +19,9 @@ from huiyi.genre.numbers import NumberMention, NumberValue, extract_numbers
 from huiyi.genre.vocabulary import find_indicators, indicator
 from huiyi.cite.models import Citation
 from huiyi.summary.models import Indicator, PlaceholderEntry
-from huiyi.summary.patterns import PERIOD, Span, cite, clauses, sentences
+from huiyi.genre.periods import PERIOD_PHRASE_RE
+from huiyi.genre.spans import Span
+from huiyi.summary.patterns import cite, clauses, sentences
 
 # Units that measure time or are bare counts of nothing: "剩余2个月" is not an indicator.
 _SKIP_UNITS = {"", "个月", "天", "周", "小时", "分钟", "岁", "年", "月", "日", "季度"}
@@ -90,7 +92,7 @@ def _is_placeholder(m: NumberMention, base: int, spans: list[tuple[int, int]]) -
 def _period_before(text: str, sent: Span, pos: int) -> str | None:
     """The last period phrase before `pos` in the sentence, ignoring comparison bases (较上半年)."""
     found = None
-    for m in PERIOD.finditer(text, sent.start, pos):
+    for m in PERIOD_PHRASE_RE.finditer(text, sent.start, pos):
         if not re.search(r"(?:较|比|由|与|同比)\S{0,1}$", text[max(sent.start, m.start() - 2) : m.start()]):
             found = m.group(0)
     return found
@@ -120,7 +122,7 @@ def _clean_name(raw: str) -> str:
     if terms:  # unpunctuated text runs into the name: start it at the last indicator term
         name = name[terms[-1][2] :]
     name = _CUT.split(name)[0] if _CUT.search(name[1:]) else name
-    name = _TAIL.sub("", PERIOD.sub("", name, count=1) if PERIOD.match(name) else name)
+    name = _TAIL.sub("", PERIOD_PHRASE_RE.sub("", name, count=1) if PERIOD_PHRASE_RE.match(name) else name)
     return _LEAD.sub("", name)[-MAX_NAME:].strip()
 
 
@@ -215,7 +217,7 @@ def scan_figures(doc: Document) -> tuple[list[Indicator], list[tuple[int, int]]]
         reader = _Reader(doc, sent, spans)
         if _ATTENDANCE.search(doc.text, sent.start, sent.end):  # 应到30人 is attendance, not an indicator
             reader.run = lambda: []  # type: ignore[method-assign]
-            withheld += [(sent.start + m.start, sent.start + m.end) for m in extract_numbers(sent.text(doc.text)) if m.placeholder]
+            withheld += [(sent.start + m.start, sent.start + m.end) for m in extract_numbers(doc.text[sent.start:sent.end]) if m.placeholder]
         out.extend(reader.run())
         withheld += reader.withheld
     return out, withheld

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from huiyi.errors import UpstreamError, UpstreamTimeout
-from huiyi.index.chunk import outline_sections, split_sentences
+from huiyi.genre.outline import outline_sections
+from huiyi.genre.sentences import split_sentences
 from huiyi.index.records import Document
 from huiyi.index.tokens import count_tokens
 from huiyi.llm.client import Usage, deadline_after

@@ -7,54 +7,18 @@ verbatim. The patterns describe the genre (会议新闻稿、讲话稿), never p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from huiyi.genre.sentences import full_sentences
+from huiyi.genre.spans import Span
 from huiyi.index.records import Document
 from huiyi.cite.models import Citation
 
-# A report's "sentence" for pattern purposes ends at 。!? or a line break; ";" stays inside so a
-# period written once ("上半年,…;…;…。") still governs every clause after it.
-_SENTENCE_END = re.compile(r"[。!?！？]+[”’」』)）]*|\n")
 # Clause breaks inside a sentence; a break inside “…” does not count ("“不进则退,慢进也是退”").
 _CLAUSE_BREAK = set(",，;；:：")
 _OPEN_QUOTES, _CLOSE_QUOTES = "“‘「『《", "”’」』》"
 MAX_SENTENCE = 600  # unpunctuated reports run for pages; patterns only need a window
 
-# --- genre vocabulary ---------------------------------------------------------------------
-MEETING_NOUN = (
-    r"(?:全体会议|全会|常委会(?:会议)?|常务会议|经济运行分析会(?:议)?|分析会(?:议)?|讲评会|例会|碰头会|座谈会|推进会"
-    r"|调度会|部署会|动员会|总结会|汇报会|表彰会|专题会|工作会议|会议|大会)"
-)
-MEETING_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("全会", re.compile(r"全体会议|全会")),
-    ("常委会", re.compile(r"常委会|常务委员会")),
-    ("常务会议", re.compile(r"常务会议")),
-    ("经济运行分析会", re.compile(r"经济运行分析会")),
-    ("讲评会", re.compile(r"讲评会")),
-    ("例会", re.compile(r"例会")),
-    ("碰头会", re.compile(r"碰头会")),
-    ("座谈会", re.compile(r"座谈会")),
-    ("推进会", re.compile(r"推进会|调度会")),
-    ("动员会", re.compile(r"动员(?:大)?会")),
-    ("工作会议", re.compile(r"工作会议?")),
-)
-REVIEW_WORDS = re.compile(r"过去的一年|回首过去|年终总结|工作总结|交出[^。]{0,8}答卷")
 DEMAND_VERB = re.compile(r"(?:强调|指出|要求|提出|表示|部署)[,，:：]?")
-PERIOD = re.compile(
-    r"(?:19|20)\d{2}\s*年度?(?=[,，])"  # "2024年,全县…增长6.2%": a whole year as the period
-    r"|(?:(?:19|20)\d{2}\s*年)?(?:上半年|下半年|前三季度|第?[一二三四1-4]季度|全年|今年以来|去年|年初至今"
-    r"|\d{1,2}\s*[-—–~～至到]\s*\d{1,2}\s*月份?)"
-)
-QUORUM = re.compile(r"符合(?:规定|法定)人数|达到(?:规定|法定)人数|超过(?:应到会?人数的)?半数")
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-
-    def text(self, text: str) -> str:
-        return text[self.start : self.end]
 
 
 def trim(text: str, start: int, end: int) -> Span:
@@ -69,11 +33,8 @@ def trim(text: str, start: int, end: int) -> Span:
 def sentences(text: str) -> list[Span]:
     """Sentence spans ending at 。!? or a newline; a run longer than MAX_SENTENCE is cut into windows."""
     out: list[Span] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        out.extend(_windows(text, start, m.end()))
-        start = m.end()
-    out.extend(_windows(text, start, len(text)))
+    for start, end in full_sentences(text):
+        out.extend(_windows(text, start, end))
     return [s for s in out if s.end > s.start]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from huiyi.index.records import Document
-from huiyi.summary.offline import summarize_offline
+from huiyi.summary.extractive import summarize_offline
 
 if TYPE_CHECKING:
     from huiyi.core import Huiyi

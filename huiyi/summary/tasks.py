@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import re
 
+from huiyi.genre.numbers import cn_small_int
+from huiyi.genre.outline import ENUMERATION, ITEM_MARKER
 from huiyi.index.records import Document
 from huiyi.summary.models import SpeakerEntry, TaskGroup, TaskItem
-from huiyi.summary.patterns import Span, cite, clauses, enclosing, paragraphs, trim
+from huiyi.genre.spans import Span
+from huiyi.summary.patterns import cite, clauses, enclosing, paragraphs, trim
 
 MAX_GROUPS, MAX_ITEMS, ITEM_CHARS = 30, 20, 40
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _LABEL = re.compile(
     r"(?:做到|突出|坚持|实现|抓好|落实|推进|开展|强化|聚焦)“?(?P<label>(?P<n>[二两三四五六七八九十])个?(?P<tail>[\u4e00-\u9fff]{1,3}?))”?"
     r"(?=[。,，;；:：\s]|[0-9X][.．、]|$)"
 )
-_ENUM = re.compile(r"([一二三四五六七八九十])要")
-_MARKER = re.compile(r"^(?:[0-9X]{1,2}[.．、]|[一二三四五六七八九十]、|[(（][一二三四五六七八九十\d]{1,2}[)）])")
+_MARKER = re.compile("^" + ITEM_MARKER)
 _INITIAL_BEFORE = set("。;；!?！？\n")
-_MARKER_BEFORE = re.compile(r"(?:[0-9X]{1,2}[.．、]|[一二三四五六七八九十]、|[(（][一二三四五六七八九十\d]{1,2}[)）])$")
+_MARKER_BEFORE = re.compile(ITEM_MARKER + "$")
 _AFTER_VERB = re.compile(r"(?:强调|指出|要求|提出)[,，:：]$")
 _INLINE_MARKER = re.compile(r"(?<![0-9A-Za-z.．])[0-9X]{1,2}[.．](?=[\u4e00-\u9fff])")
 _SPEECH_MARKERS = re.compile(r"同志们|下面[,，]?我(?:讲|谈|再强调)|谈[几一两三]点|讲[几一两三四五]点")
@@ -119,7 +120,7 @@ def _labelled(doc: Document, block: Span, cls: list[Span], who: str | None, used
     labels = list(_LABEL.finditer(text, block.start, block.end))
     for k, m in enumerate(labels):
         limit = labels[k + 1].start() if k + 1 < len(labels) else block.end
-        n, tail = _CN[m.group("n")], m.group("tail")
+        n, tail = cn_small_int(m.group("n")) or 0, m.group("tail")
         items = []
         for start, end in _label_candidates(text, cls, m.end(), limit):
             if len(items) >= n:
@@ -160,7 +161,7 @@ def _label_candidates(text: str, cls: list[Span], lo: int, hi: int) -> list[tupl
 
 def _enumerated(doc: Document, block: Span, who: str | None, used: set[int]) -> list[TaskGroup]:
     text, groups = doc.text, []
-    marks = [(m.start(), _CN[m.group(1)]) for m in _ENUM.finditer(text, block.start, block.end)]
+    marks = [(m.start(), cn_small_int(m.group(1)) or 0) for m in ENUMERATION.finditer(text, block.start, block.end)]
     i = 0
     while i < len(marks):
         if marks[i][1] != 1:

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from huiyi.config import Settings
-from huiyi.index.chunk import chunk_document, headings, outline_sections, split_sentences
+from huiyi.genre.outline import headings, outline_sections
+from huiyi.genre.sentences import split_sentences
+from huiyi.index.chunk import chunk_document
 from huiyi.index.records import Document, DocumentMeta
 from huiyi.index.tokens import count_tokens
 

@@ -9,7 +9,7 @@ from huiyi.evals.metrics import case_passed, citation_valid, ungrounded_numbers
 from huiyi.index.pipeline import Index
 from huiyi.cite.grounding import check_grounding
 from huiyi.qa.models import ChatTurn
-from huiyi.qa.offline import answer_offline, gather_hits
+from huiyi.qa.extractive import answer_offline, gather_hits
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "seeds"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from huiyi.index.chunk import split_sentences
+from huiyi.genre.sentences import split_sentences
 from huiyi.index.records import Document
 from huiyi.summary.indicators import placeholder_entries, scan_figures
 from huiyi.summary.models import (
@@ -22,12 +22,9 @@ from huiyi.summary.models import (
     TextField,
     TextItem,
 )
+from huiyi.genre.meetings import MEETING_NOUN, QUORUM, REVIEW_WORDS, meeting_type
+from huiyi.genre.spans import Span
 from huiyi.summary.patterns import (
-    MEETING_NOUN,
-    MEETING_TYPES,
-    QUORUM,
-    REVIEW_WORDS,
-    Span,
     cite,
     cite_span,
     clauses,
@@ -148,9 +145,9 @@ def _meeting_name(doc: Document) -> tuple[TextField | None, TextField | None]:
 
 def _meeting_type(doc: Document, name: TextField | None) -> TextField | None:
     if name is not None:
-        for label, pattern in MEETING_TYPES:
-            if pattern.search(name.value):
-                return TextField(value=label, citations=name.citations)
+        label = meeting_type(name.value)
+        if label is not None:
+            return TextField(value=label, citations=name.citations)
     review = REVIEW_WORDS.search(doc.text)
     if review:
         return TextField(value="工作总结", citations=[cite(doc, review.start(), review.end())])
@@ -393,4 +390,4 @@ def _key_sentences(doc: Document, summary: MeetingSummary) -> list[TextItem]:
         if score:
             scored.append((score, Span(s, e)))
     best = sorted(scored, key=lambda p: (-p[0], p[1].start))[: CAPS["key_sentences"]]
-    return [TextItem(text=sent.text(text), citations=[cite_span(doc, sent)]) for _, sent in sorted(best, key=lambda p: p[1].start)]
+    return [TextItem(text=text[sent.start:sent.end], citations=[cite_span(doc, sent)]) for _, sent in sorted(best, key=lambda p: p[1].start)]

@@ -12,7 +12,7 @@ from huiyi.cite.models import Citation, Grounding
 from huiyi.qa.models import AskResponse, ChatTurn
 from dataclasses import replace
 
-from huiyi.qa.question import QuestionAnalysis, analyze, region_stem, retrieval_query
+from huiyi.qa.analysis import QuestionAnalysis, analyze, region_stem, retrieval_query
 
 NOT_FOUND = "资料中未提及。"
 # Lowest candidate score that is answered rather than refused. Measured with benchmarks/qa_threshold.py on

@@ -9,7 +9,7 @@ import pytest
 
 from huiyi.evals.summary_score import _all_citations, load_gold, score_summary
 from huiyi.genre.numbers import same_number
-from huiyi.summary.offline import summarize_offline
+from huiyi.summary.extractive import summarize_offline
 
 GOLD = load_gold()
 

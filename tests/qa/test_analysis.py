@@ -1,7 +1,7 @@
 import pytest
 
 from huiyi.errors import BadInput
-from huiyi.qa.question import analyze, find_periods, find_regions, retrieval_query, validate_question
+from huiyi.qa.analysis import analyze, find_periods, find_regions, retrieval_query, validate_question
 
 
 @pytest.mark.parametrize("question,qtype", [

@@ -4,7 +4,7 @@ import pytest
 
 from huiyi.cite.grounding import check_grounding
 from huiyi.qa.models import ChatTurn
-from huiyi.qa.offline import NOT_FOUND, answer_offline, gather_hits, search_queries
+from huiyi.qa.extractive import NOT_FOUND, answer_offline, gather_hits, search_queries
 
 from .conftest import Corpus, make_document
 

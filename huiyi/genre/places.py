@@ -1,0 +1,87 @@
+"""Places: the named counties, districts and cities of a text (衡东县, 雁峰区) and the region a report is about."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from huiyi.genre.meetings import SESSION_START
+from huiyi.genre.tagger import pos_tags
+
+# Characters that never sit inside a place name in a question (全县, 我县, 谁是县长, 哪个区 …).
+_NOT_IN_NAME = set("的是在了和与及对为把被从向到个各全本该我这那哪谁什么多少几年月日季度上下半同比县区市镇乡委书记长会") | set(
+    "0123456789")
+_SUFFIX_RE = re.compile(r"[省市县区镇乡]")
+_PLACE_FLAGS = ("ns", "nr", "nz", "j", "x", "eng", "nt")
+
+# Region: a place name (tagged "ns") ending in 县/区/市/旗/州, or a place stem followed by
+# 县委/区政府/市委书记…; ranked by whether the text treats it as a government, then frequency.
+_REGION_SUFFIX = "县区市旗州"
+REGION_SCAN_CHARS = 20_000
+_NOT_REGION = re.compile(r"^[各全我本该每]|(?:城市|城区|新区|社区|园区|景区|小区)$")
+_GOVERNANCE = re.compile(r"^(?:委|人民政府|政府|人大|政协|纪委|融媒|召开|" + SESSION_START.pattern + ")")
+
+
+def find_regions(text: str) -> list[tuple[str, int, int]]:
+    """Named places (衡东县, 雁峰区) with spans; generic ones (全县, 我县, 各县区) and verbs (实施省) are skipped."""
+    return list(_find_regions(text))
+
+
+@lru_cache(maxsize=512)  # questions repeat; documents carry theirs from ingest
+def _find_regions(text: str) -> tuple[tuple[str, int, int], ...]:
+    starts: dict[int, str] = {}
+    pos = 0
+    for word, flag in pos_tags(text):
+        starts[pos] = flag
+        pos += len(word)
+    out = []
+    for m in _SUFFIX_RE.finditer(text):
+        end = m.start()
+        run = 0
+        while run < 4 and end - run - 1 >= 0 and "\u4e00" <= text[end - run - 1] <= "\u9fff" \
+                and text[end - run - 1] not in _NOT_IN_NAME:
+            run += 1
+        # Longest name whose first character starts a token tagged as a name (ns/nr/…).
+        for length in range(run, 1, -1):
+            flag = starts.get(end - length)
+            # 石鼓区委: a common noun before 区委/县委 is still a place (the tagger reads 石鼓 as a drum)
+            party = text.startswith("委", m.end()) and flag == "n"
+            if flag is not None and (flag.startswith(_PLACE_FLAGS) or party):
+                out.append((text[end - length:m.end()], end - length, m.end()))
+                break
+    return tuple(out)
+
+
+def region_stem(region: str) -> str:
+    """衡东县 -> 衡东: reports write 衡东融媒, 衡东经济开发区, 大美衡东."""
+    return region[:-1] if len(region) > 2 else region
+
+
+def find_region(text: str) -> str | None:
+    """The county/district/city a report is about; None when it only says 我县/全县."""
+    counts: Counter[str] = Counter()
+    governed: set[str] = set()
+    # The report names its region early; tagging a whole book-length text would cost seconds.
+    for name, end in _place_names(text[:REGION_SCAN_CHARS]):
+        counts[name] += 1
+        if _GOVERNANCE.match(text[end : end + 8]):
+            governed.add(name)
+    ranked = sorted(governed, key=lambda n: -counts[n])
+    return ranked[0] if ranked else None
+
+
+def _place_names(text: str) -> list[tuple[str, int]]:
+    """(县/区/市 name, end offset) for every administrative name the tagger recognises in `text`."""
+    tokens = pos_tags(text)
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for i, (word, flag) in enumerate(tokens):
+        pos += len(word)
+        if flag != "ns" or len(word) < 2 or _NOT_REGION.search(word):
+            continue
+        if word[-1] in _REGION_SUFFIX and len(word) >= 3:
+            out.append((word, pos))
+        elif i + 1 < len(tokens) and tokens[i + 1][0][0] in _REGION_SUFFIX and len(tokens[i + 1][0]) >= 2:
+            out.append((word + tokens[i + 1][0][0], pos + 1))
+    return out
