@@ -90,7 +90,7 @@ def bench_summaries(svc: Huiyi, n: int) -> list[dict]:
         doc = svc.document(record.id)
         run = SummaryRun()
         t = time.perf_counter()
-        out = summarize_llm(svc, doc, summarize_offline(doc), run)
+        out = summarize_llm(doc, summarize_offline(doc), svc.settings, svc.llm, run)
         usage = {"prompt_tokens": run.usage.prompt_tokens, "completion_tokens": run.usage.completion_tokens,
                  "calls": run.calls}
         llm_fields = sorted(f for f, s in out.sources.items() if s == "llm")

@@ -157,7 +157,7 @@ class Huiyi:
             cached = self._summary_cache.get(key)
         if cached is not None:
             return cached
-        result = summarize(self, doc)
+        result = summarize(doc, self.settings, self.llm)
         if result.fallback is None:  # an LLM outage must not pin the offline result under the LLM key
             with self._lock:
                 self._summary_cache[key] = result

@@ -23,22 +23,21 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+
+from huiyi.config import Settings
 from huiyi.errors import UpstreamError, UpstreamTimeout
 from huiyi.genre.outline import outline_sections
 from huiyi.genre.sentences import split_sentences
 from huiyi.index.records import Document
 from huiyi.index.tokens import count_tokens
-from huiyi.llm.client import Usage, deadline_after
+from huiyi.llm.client import LLM, Usage, deadline_after
 from huiyi.llm.prompts import summary_map_messages, summary_reduce_messages
 from huiyi.llm.structured import InvalidOutput, complete_json
 from huiyi.cite.locate import contains
 from huiyi.summary.llm_draft import DRAFT_FIELDS, SummaryDraft, verify_draft
 from huiyi.summary.models import LIST_FIELDS, SCALAR_FIELDS, MeetingSummary
 
-if TYPE_CHECKING:
-    from huiyi.core import Huiyi
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +71,17 @@ class SummaryRun:
         self.calls += calls
 
 
-def summarize_llm(service: Huiyi, doc: Document, offline: MeetingSummary, run: SummaryRun | None = None) -> MeetingSummary:
+def summarize_llm(doc: Document, offline: MeetingSummary, settings: Settings, llm: LLM,
+                  run: SummaryRun | None = None) -> MeetingSummary:
     """The offline summary with every field the LLM got right (verified in code) taken from the LLM."""
     run = run if run is not None else SummaryRun()
-    settings = service.settings
     deadline = deadline_after(settings.llm_deadline)
     parts = plan_parts(doc, offline, settings.llm_source_tokens)
     if not parts:
         return offline
     run.parts, run.digest = len(parts), len(parts) == MAX_MAP_CALLS and _is_digest(parts[-1])
     try:
-        draft = _draft(service, doc, parts, deadline, settings.llm_source_tokens, run)
+        draft = _draft(llm, doc, parts, deadline, settings.llm_source_tokens, run)
     except UpstreamError as exc:
         return _with_note(offline, _upstream_note(exc, settings.llm_deadline))
     if draft is None:
@@ -170,10 +169,10 @@ def _offline_citations(summary: MeetingSummary):
 # ---- map and reduce --------------------------------------------------------------------------------
 
 
-def _draft(service: Huiyi, doc: Document, parts: list[Part], deadline: float, budget: int,
+def _draft(llm: LLM, doc: Document, parts: list[Part], deadline: float, budget: int,
            run: SummaryRun) -> SummaryDraft | None:
     schema = SummaryDraft.model_json_schema()
-    llm, title = service.llm, doc.meta.title
+    title = doc.meta.title
     partials: list[SummaryDraft] = []
     for i, part in enumerate(parts, 1):
         messages = summary_map_messages(title, part.text(doc), i, len(parts), schema)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from huiyi.config import Settings
 from huiyi.index.records import Document
+from huiyi.llm.client import LLM
 from huiyi.summary.extractive import summarize_offline
-
-if TYPE_CHECKING:
-    from huiyi.core import Huiyi
-    from huiyi.summary.models import MeetingSummary
+from huiyi.summary.models import MeetingSummary
 
 # Bump when the extraction changes so cached summaries are not served stale.
 SUMMARISER_VERSION = "1"
 
 
-def summarize(service: Huiyi, doc: Document) -> MeetingSummary:
+def summarize(doc: Document, settings: Settings, llm: LLM | None = None) -> MeetingSummary:
     offline = summarize_offline(doc)
-    if service.llm is None:
+    if llm is None:
         return offline
     from huiyi.summary.llm_summary import summarize_llm
 
-    return summarize_llm(service, doc, offline)
+    return summarize_llm(doc, offline, settings, llm)

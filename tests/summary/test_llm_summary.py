@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from types import SimpleNamespace
 
 import pytest
 
@@ -22,10 +21,10 @@ def seed(seed_docs, prefix: str):
     return next(d for k, d in seed_docs.items() if k.startswith(prefix))
 
 
-def stub(llm, **settings) -> SimpleNamespace:
+def stub(llm, **settings) -> tuple[Settings, object]:
     values = dict(llm_source_tokens=8000, llm_deadline=10.0)
     values.update(settings)
-    return SimpleNamespace(settings=Settings(**values), llm=llm)
+    return Settings(**values), llm
 
 
 def draft_000(**override) -> str:
@@ -58,7 +57,7 @@ def test_verified_fields_come_from_the_llm_the_rest_from_offline(seed_docs):
     offline = summarize_offline(doc)
     llm = ScriptedLLM(draft_000())
     run = SummaryRun()
-    out = summarize_llm(stub(llm), doc, offline, run)
+    out = summarize_llm(doc, offline, *stub(llm), run)
     assert len(llm.calls) == 1 and run.parts == 1 and not run.rejected
     for f in ("name", "host", "speakers", "attendance", "indicators"):
         assert out.sources[f] == "llm", f
@@ -78,7 +77,7 @@ def test_invented_indicator_value_sends_that_field_back_to_offline(seed_docs):
     offline = summarize_offline(doc)
     invented = [{"name": "GDP", "period": "上半年", "change": "增长6.2%", "quote": "上半年,全县GDP增长5.9 %;"}]
     run = SummaryRun()
-    out = summarize_llm(stub(ScriptedLLM(draft_000(indicators=invented))), doc, offline, run)
+    out = summarize_llm(doc, offline, *stub(ScriptedLLM(draft_000(indicators=invented))), run)
     assert out.sources["indicators"] == "offline" and out.indicators == offline.indicators
     assert "indicators" in run.rejected and "6.2%" in run.rejected["indicators"]
     assert out.sources["host"] == "llm"  # the other fields still verify
@@ -91,7 +90,7 @@ def test_quote_not_in_the_report_rejects_the_field(seed_docs):
     offline = summarize_offline(doc)
     fake_host = {"value": "县委常委会", "quote": "会议由县委办公室主任主持并作总结。"}
     run = SummaryRun()
-    out = summarize_llm(stub(ScriptedLLM(draft_000(host=fake_host))), doc, offline, run)
+    out = summarize_llm(doc, offline, *stub(ScriptedLLM(draft_000(host=fake_host))), run)
     assert out.host == offline.host and out.sources["host"] == "offline" and "host" in run.rejected
 
 
@@ -129,7 +128,7 @@ def test_map_over_parts_then_reduce(seed_docs):
     assert len(parts) >= 2 and all(count_tokens(p.text(doc)) <= 900 for p in parts)
     llm = ScriptedLLM(*(["{}"] * len(parts)), draft_000())
     run = SummaryRun()
-    out = summarize_llm(stub(llm, llm_source_tokens=900), doc, offline, run)
+    out = summarize_llm(doc, offline, *stub(llm, llm_source_tokens=900), run)
     assert len(llm.calls) == len(parts) + 1 and run.calls == len(parts) + 1
     assert f"第 1/{len(parts)} 部分" in llm.calls[0].messages[0]["content"]
     assert "各部分抽取结果" in llm.calls[-1].messages[0]["content"]
@@ -139,7 +138,7 @@ def test_map_over_parts_then_reduce(seed_docs):
 def test_invalid_json_everywhere_gives_the_offline_summary(seed_docs):
     doc = seed(seed_docs, "000")
     offline = summarize_offline(doc)
-    out = summarize_llm(stub(ScriptedLLM("不是 JSON", "还是不是")), doc, offline)
+    out = summarize_llm(doc, offline, *stub(ScriptedLLM("不是 JSON", "还是不是")))
     assert out.mode == "offline" and out.sources == offline.sources and out.indicators == offline.indicators
     assert "JSON" in out.fallback
 
@@ -151,7 +150,7 @@ def test_llm_down_gives_the_offline_summary_within_the_deadline(seed_docs):
         url = fake.base_url  # closed on exit: connections are refused
     llm = OpenAILLM(Settings(openai_base_url=url, openai_api_key="k", llm_model="m", llm_timeout=1, llm_retries=1))
     t0 = time.monotonic()
-    out = summarize_llm(stub(llm, llm_deadline=3.0), doc, offline)
+    out = summarize_llm(doc, offline, *stub(llm, llm_deadline=3.0))
     assert time.monotonic() - t0 < 3.0 + 1.0
     assert out.mode == "offline" and out.model_dump() == offline.model_dump() | ({"fallback": out.fallback}
                                                                                   if "fallback" in MeetingSummary.model_fields else {})
@@ -166,7 +165,7 @@ def test_slow_llm_is_cut_at_the_deadline(seed_docs):
         llm = OpenAILLM(Settings(openai_base_url=fake.base_url, openai_api_key="k", llm_model="m", llm_timeout=30,
                                  llm_retries=0))
         t0 = time.monotonic()
-        out = summarize_llm(stub(llm, llm_deadline=1.0), doc, offline)
+        out = summarize_llm(doc, offline, *stub(llm, llm_deadline=1.0))
         assert time.monotonic() - t0 < 2.0
     assert out.mode == "offline"
 
@@ -180,7 +179,7 @@ def test_a_300000_character_report_stays_bounded(make_doc):
     offline = summarize_offline(doc)
     llm = ScriptedLLM(*["{}"] * (MAX_MAP_CALLS + 2))
     run = SummaryRun()
-    out = summarize_llm(stub(llm, llm_source_tokens=1500), doc, offline, run)
+    out = summarize_llm(doc, offline, *stub(llm, llm_source_tokens=1500), run)
     elapsed = time.perf_counter() - t0
     assert len(llm.calls) <= MAX_MAP_CALLS + 1 and run.parts == MAX_MAP_CALLS and run.digest
     for call in llm.calls[:MAX_MAP_CALLS]:
