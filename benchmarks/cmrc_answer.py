@@ -23,29 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from huiyi.evals.metrics import cmrc_em, cmrc_f1  # noqa: E402
-from huiyi.index.records import SearchHit  # noqa: E402
-from huiyi.qa.extractive import answer_offline  # noqa: E402
+from huiyi.qa.extractive import answer_text  # noqa: E402
 
 CMRC = Path(__file__).resolve().parent / "data" / "cmrc2018" / "cmrc2018_trial.json"  # byte-for-byte copy of shared/, see its README
-
-
-def passage_hit(passage: dict) -> SearchHit:
-    text = passage["context_text"]
-    return SearchHit(chunk_id=f"{passage['context_id']}:0000", doc_id=passage["context_id"], title=passage["title"],
-                     text=text, start=0, end=len(text), score=1.0)
 
 
 def run(path: Path, limit: int | None) -> dict:
     passages = json.loads(path.read_text(encoding="utf-8"))
     em, f1, latencies, statuses, predictions = [], [], [], Counter(), {}
     for passage in passages:
-        hit = passage_hit(passage)
         text = passage["context_text"]
         for qa in passage["qas"]:
             if limit is not None and len(em) >= limit:
                 break
             t0 = time.perf_counter()
-            resp = answer_offline(qa["query_text"], [hit], lambda _id, t=text: t)
+            resp = answer_text(qa["query_text"], text, passage["context_id"], passage["title"])
             latencies.append((time.perf_counter() - t0) * 1000)
             prediction = resp.answer if resp.status == "answered" else ""
             statuses[resp.status] += 1

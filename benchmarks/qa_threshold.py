@@ -26,7 +26,9 @@ from huiyi.index.pipeline import Index  # noqa: E402
 from huiyi.genre.numbers import extract_numbers, same_number  # noqa: E402
 from huiyi.qa import extractive as offline  # noqa: E402
 from huiyi.cite.grounding import check_grounding  # noqa: E402
+from huiyi.index.corpus import Corpus  # noqa: E402
 from huiyi.qa.models import ChatTurn  # noqa: E402
+from huiyi.qa.prepare import prepare  # noqa: E402
 
 GOLD = REPO / "huiyi" / "evals" / "gold" / "seeds" / "qa.dev.jsonl"  # tune on development cases only
 
@@ -71,15 +73,16 @@ _HITS: dict[str, list] = {}
 
 
 def run(index: Index, gold: list[dict], threshold: float, k: int = 10):
-    get_text = lambda doc_id: index.document(doc_id).text  # noqa: E731
-    get_meta = lambda doc_id: index.document(doc_id).meta  # noqa: E731
+    corpus = Corpus(index)
+    get_text = lambda doc_id: corpus.document(doc_id).text  # noqa: E731
+    get_meta = lambda doc_id: corpus.document(doc_id).meta  # noqa: E731
     rows = []
     for case in gold:
-        history = [ChatTurn(**t) for t in case.get("history", [])]
+        prepared = prepare(case["question"], [ChatTurn(**t) for t in case.get("history", [])])
         if case["id"] not in _HITS:  # retrieval does not depend on the threshold: search once per case
-            _HITS[case["id"]] = offline.gather_hits(lambda q, kk: index.search(q, kk), case["question"], history, k)
+            _HITS[case["id"]] = offline.retrieve(prepared, corpus, k)
         hits = _HITS[case["id"]]
-        resp = offline.answer_offline(case["question"], hits, get_text, history, get_meta, threshold=threshold)
+        resp = offline.answer_offline(prepared, hits, corpus.document, threshold=threshold)
         grounding = check_grounding(resp.answer, resp.citations, get_text, get_meta)
         rows.append((case, resp, passes(case, resp), grounding.ok))
     return rows

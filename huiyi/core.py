@@ -18,6 +18,7 @@ from huiyi.errors import BadInput, NotFound
 from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchHit
 
 if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
+    from huiyi.llm.client import LLM
     from huiyi.index.pipeline import Index, IngestReport, IngestResult
     from huiyi.qa.models import AskRequest, AskResponse
     from huiyi.summary.models import MeetingSummary
@@ -29,14 +30,14 @@ RETRIEVAL_K = 10
 class Huiyi:
     """Everything a user can do, as methods. Thread-safe for the single-process server."""
 
-    def __init__(self, settings: Settings, index: Index, llm: Any | None = None):
+    def __init__(self, settings: Settings, index: Index, llm: LLM | None = None):
+        from huiyi.index.corpus import Corpus
+
         self.settings = settings
         self.index = index
         self.llm = llm
+        self.corpus = Corpus(index, shared_store=settings.chroma_url is not None)
         self._summary_cache: dict[tuple[str, str], MeetingSummary] = {}
-        self._docs_cache: dict[tuple[str, str], Document] = {}  # (id, content hash) → document
-        self._answer_docs: dict[str, tuple[float, Document]] = {}  # id → (fetched at, document)
-        self._generation = 0  # bumped on every write by this process
         self._indicator_cache: dict[str, list] = {}  # content hash → extracted indicators
         self._lock = threading.RLock()
 
@@ -58,28 +59,8 @@ class Huiyi:
     def document(self, doc_id: str) -> Document:
         return self.index.document(doc_id)
 
-    def cached_document(self, doc_id: str) -> Document:
-        """A document for the answer path, kept in memory while this process has not written to the store.
-
-        With a Chroma server other workers may write, so there the cache lives for a few seconds only."""
-        now = time.monotonic()
-        with self._lock:
-            hit = self._answer_docs.get(doc_id)
-            if hit and (self.settings.chroma_url is None or now - hit[0] < 5.0):
-                return hit[1]
-            generation = self._generation
-        doc = self.document(doc_id)
-        with self._lock:
-            if generation == self._generation:  # no write happened while we were reading
-                if len(self._answer_docs) > 256:
-                    self._answer_docs.clear()
-                self._answer_docs[doc_id] = (now, doc)
-        return doc
-
     def _forget_documents(self) -> None:
-        with self._lock:
-            self._generation += 1
-            self._answer_docs.clear()
+        self.corpus.forget()
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
         with self._lock:
@@ -135,22 +116,26 @@ class Huiyi:
     # ---- questions ------------------------------------------------------------------------
     def ask(self, request: AskRequest) -> AskResponse:
         from huiyi.qa.answer import answer
+        from huiyi.qa.prepare import prepare_request
 
         self._check_filters(request.filters)
-        return answer(self, request)
+        prepared = prepare_request(request, self.settings.max_question_chars)
+        return answer(prepared, self.corpus, self.settings, self.llm)
 
     def ask_stream(self, request: AskRequest) -> Iterator[tuple[str, dict]]:
         """Yield (event, data) pairs: delta…, citations, done. Errors surface as exceptions."""
         from huiyi.qa.answer import answer_stream
+        from huiyi.qa.prepare import prepare_request
 
         self._check_filters(request.filters)
-        yield from answer_stream(self, request)
+        prepared = prepare_request(request, self.settings.max_question_chars)
+        yield from answer_stream(prepared, self.corpus, self.settings, self.llm)
 
     # ---- summaries ------------------------------------------------------------------------
     def summary(self, doc_id: str) -> MeetingSummary:
         from huiyi.summary.service import SUMMARISER_VERSION, summarize
 
-        doc = self.document(doc_id)
+        doc = self.corpus.document(doc_id)
         mode = f"llm:{self.settings.llm_model}" if self.llm else "offline"
         key = (doc.id, f"{doc.content_hash}:{SUMMARISER_VERSION}:{mode}")
         with self._lock:
@@ -195,20 +180,12 @@ class Huiyi:
         return {"indicator": resolve_indicator(name), "rows": [r.model_dump(mode="json") for r in rows]}
 
     def _all_documents(self) -> list[Document]:
-        """Every stored document, fetching only those whose content changed since last time."""
+        """Every stored document; the indicator cache keeps only live content."""
         records = self.documents()
-        wanted = {(r.id, r.content_hash) for r in records}
+        live = {r.content_hash for r in records}
         with self._lock:
-            self._docs_cache = {k: v for k, v in self._docs_cache.items() if k in wanted}
-            live = {r.content_hash for r in records}
             self._indicator_cache = {k: v for k, v in self._indicator_cache.items() if k in live}
-        out = []
-        for r in records:
-            key = (r.id, r.content_hash)
-            if key not in self._docs_cache:
-                self._docs_cache[key] = self.document(r.id)
-            out.append(self._docs_cache[key])
-        return out
+        return self.corpus.documents(records)
 
     # ---- health ---------------------------------------------------------------------------
     def health(self) -> dict:

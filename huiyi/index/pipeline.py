@@ -21,6 +21,7 @@ from huiyi.errors import BadInput, EmptyDocument, HuiyiError, NotFound, TooLarge
 from huiyi.index import chunk as chunk_stage
 from huiyi.index import clean as clean_stage
 from huiyi.index import embed as embed_stage
+from huiyi.index import facts as facts_stage
 from huiyi.index import load as load_stage
 from huiyi.index import meta as meta_stage
 from huiyi.index.ids import doc_id_from_name, doc_id_from_text, sha256_hex, validate_doc_id
@@ -169,6 +170,7 @@ class Index:
         unchanged = self._unchanged(doc_id, content_hash=doc.content_hash)
         if unchanged:
             return unchanged
+        doc = doc.model_copy(update={"facts": facts_stage.document_facts(doc.text, doc.meta)})
         chunks = chunk_stage.chunk_document(doc, self.settings)
         if not chunks:
             raise EmptyDocument(f"{loaded.source}: nothing left to index after cleaning.", code="only_boilerplate")

@@ -59,6 +59,19 @@ class DocumentMeta(BaseModel):
     placeholders: list[Placeholder] = Field(default_factory=list)
 
 
+FACTS_VERSION = 1  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
+
+
+class DocFacts(BaseModel):
+    """Per-document facts the answerer reads, computed once at ingest (huiyi.index.facts)."""
+
+    version: int = FACTS_VERSION
+    sentences: list[tuple[int, int]] = Field(default_factory=list)  # sentence spans of the cleaned text
+    regions: list[str] = Field(default_factory=list)  # stems of the places the document is about (衡东, 雁峰)
+    years: list[int] = Field(default_factory=list)  # years the document reports on
+    plenums: list[tuple[str, str]] = Field(default_factory=list)  # (届, 次) named in the title or opening
+
+
 class Document(BaseModel):
     """A cleaned report. `id` is deterministic: derived from the cleaned text's hash unless the user names it."""
 
@@ -71,6 +84,7 @@ class Document(BaseModel):
     removed: list[Removal] = Field(default_factory=list)
     format: str = "txt"
     encoding: str | None = None
+    facts: DocFacts | None = None  # None in stores written before facts existed: computed on read
 
 
 class Chunk(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from huiyi.errors import BadInput
@@ -37,7 +37,7 @@ class QuestionAnalysis:
     change: bool = False  # asks for a change (增长/增加/提高 …), not a level
     scope: str | None = None  # ranking scope asked: 全市, 全省 …
     label: str = ""  # how a part is introduced in a composed answer
-    extra: dict = field(default_factory=dict, compare=False)
+    unknown_names: tuple[str, ...] = ()  # romanised names an English question uses (Hengdong)
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -140,7 +140,11 @@ _SCOPE_RE = re.compile(r"全国|全省|全市|全县|全区|五城区|[省市县
 
 
 def analyze(question: str) -> QuestionAnalysis:
-    """Analyse one standalone question (history already resolved)."""
+    """Analyse one standalone question (history already resolved); parts are analysed inside."""
+    return _analyze(question)
+
+
+def _analyze(question: str) -> QuestionAnalysis:
     q = normalize(question)
     english, unknown = is_english(q), []
     if english:
@@ -163,7 +167,7 @@ def analyze(question: str) -> QuestionAnalysis:
         meetings=tuple((a, b) for a, b, _, _ in find_plenums(q)),
         change=bool(_CHANGE_RE.search(q)),
         scope=(m.group(0) if (m := _SCOPE_RE.search(q)) else None),
-        extra={"unknown_names": unknown},
+        unknown_names=tuple(unknown),
     )
     return replace(base, parts=_split_subquestions(base) or _split_parts(base))
 
@@ -176,14 +180,14 @@ def _split_subquestions(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
     pieces = [p for p in re.split(r"[??;;]|[,,](?=[^,,]*(?:多少|几|如何|怎样|哪|谁|什么))", a.text) if p.strip()]
     if len(pieces) < 2 or not all(_ASKS.search(p) for p in pieces):
         return ()
-    first = analyze(pieces[0])
+    first = _analyze(pieces[0])
     parts = [replace(first, parts=())]
     for piece in pieces[1:]:
         carry = "".join([*(r for r in first.regions if r not in piece), *(p.text for p in first.periods if p.text not in piece)])
-        sub = analyze(piece)
+        sub = _analyze(piece)
         if not sub.indicators and not sub.titles:
             carry += "".join(first.indicator_terms)
-        parts.append(replace(analyze(carry + piece), parts=()))
+        parts.append(replace(_analyze(carry + piece), parts=()))
     return tuple(parts)
 
 

@@ -7,19 +7,19 @@ place, another period or year, a missing indicator, a missing role, or no span o
 from __future__ import annotations
 
 import re
-from collections import Counter
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from huiyi.index.records import DocumentMeta, SearchHit
+from huiyi.index.records import Document, SearchHit
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.people import person_name, person_title, persons
 from huiyi.qa import spans
-from huiyi.genre.meetings import PLENUM_RE, find_plenums
+from huiyi.genre.meetings import PLENUM_RE
 from huiyi.genre.numbers import CN_DIGITS, cn_small_int
-from huiyi.genre.periods import Period, find_periods, find_years, reported_years
-from huiyi.genre.places import find_regions, region_stem
+from huiyi.genre.periods import Period, find_periods, find_years
+from huiyi.genre.places import region_stem
 from huiyi.qa.analysis import QuestionAnalysis, content_text
 
 QUOTE_MAX_CHARS = 260  # a cited sentence plus the clause that carries its period
@@ -72,44 +72,13 @@ class Candidate:
 
 # --- documents and sentences ------------------------------------------------------------------
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    from huiyi.genre.sentences import split_sentences
-
-    return split_sentences(text)
-
-
-_DOC_CACHE: dict[tuple[str, int, int], DocInfo] = {}
-
-
-def doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> DocInfo:
-    """Per-document facts, cached by (id, text hash): place names cost a tagger pass over the text."""
-    key = (doc_id, hash(text), hash(meta.model_dump_json()) if meta is not None else 0)
-    if key not in _DOC_CACHE:
-        if len(_DOC_CACHE) > 512:
-            _DOC_CACHE.clear()
-        _DOC_CACHE[key] = _doc_info(doc_id, title, text, meta)
-    return _DOC_CACHE[key]
-
-
-def _doc_info(doc_id: str, title: str, text: str, meta: DocumentMeta | None) -> DocInfo:
-    counts = Counter(region_stem(r) for r, _, _ in find_regions(text))
-    top = max(counts.values(), default=0)
-    regions = {r for r, c in counts.items() if c >= 2 and c >= top / 3}
-    regions |= {region_stem(r) for r, _, _ in find_regions(title)}
-    years = set(find_years(title))
-    placeholders: list[tuple[int, int]] = []
-    if meta is not None:
-        if meta.region:
-            regions.add(region_stem(meta.region))
-        if meta.date_iso:
-            years.add(meta.date_iso.year)
-            if meta.date_iso.month <= 3:  # an early-year meeting reviews the year before
-                years.add(meta.date_iso.year - 1)
-        placeholders = [(p.start, p.end) for p in meta.placeholders]
-    years |= reported_years(text)
-    head = title + text[:300]
-    meetings = {(a, b) for a, b, _, _ in find_plenums(head)}
-    return DocInfo(doc_id, title, text, regions, years, placeholders, _sentence_spans(text), meetings)
+def doc_info(doc: Document) -> DocInfo:
+    """What the answerer reads of a document: its stored facts (huiyi.index.facts), never recomputed here."""
+    facts = doc.facts
+    if facts is None:
+        raise ValueError(f"document {doc.id} has no facts; read documents through huiyi.index.corpus.Corpus")
+    return DocInfo(doc.id, doc.meta.title, doc.text, set(facts.regions), set(facts.years),
+                   [(p.start, p.end) for p in doc.meta.placeholders], facts.sentences, set(facts.plenums))
 
 
 EXPAND_SENTENCES = 40  # sentences taken from outside the retrieved chunks, best keyword match first
@@ -547,7 +516,7 @@ def _pinyin(text: str) -> str:
 
 def romanised_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
     """"Hengdong" in an English question must be the pinyin of a place the document is about."""
-    names = [n.lower() for n in a.extra.get("unknown_names", [])]
+    names = [n.lower() for n in a.unknown_names]
     if not names:
         return True
     places = {_pinyin(r) for r in sent.doc.regions}
@@ -639,21 +608,9 @@ def best_candidates(a: QuestionAnalysis, sentences: list[Sentence]) -> list[Cand
     return sorted(cands, key=lambda c: -c.score)
 
 
-def build_docs(hits: list[SearchHit], get_text: Callable[[str], str],
-               get_meta: Callable[[str], DocumentMeta] | None) -> dict[str, DocInfo]:
+def build_docs(hits: list[SearchHit], document: Callable[[str], Document]) -> dict[str, DocInfo]:
     docs: dict[str, DocInfo] = {}
     for hit in hits:
         if hit.doc_id not in docs:
-            meta = _meta(hit.doc_id, get_text, get_meta)
-            docs[hit.doc_id] = doc_info(hit.doc_id, hit.title, get_text(hit.doc_id), meta)
+            docs[hit.doc_id] = doc_info(document(hit.doc_id))
     return docs
-
-
-def _meta(doc_id: str, get_text, get_meta) -> DocumentMeta | None:
-    if get_meta is not None:
-        return get_meta(doc_id)
-    try:  # without the stored metadata, find the placeholders ourselves
-        from huiyi.index.meta import find_placeholders
-    except ImportError:
-        return None
-    return DocumentMeta(title="", placeholders=find_placeholders(get_text(doc_id)))

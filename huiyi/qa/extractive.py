@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
-
-from huiyi.index.records import DocumentMeta, SearchHit
-from huiyi.qa.extract import Candidate, best_candidates, build_docs, candidate_sentences
-from huiyi.cite.grounding import check_grounding
-from huiyi.qa.history import rewrite_question
-from huiyi.cite.models import Citation, Grounding
-from huiyi.qa.models import AskResponse, ChatTurn
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
-from huiyi.qa.analysis import QuestionAnalysis, analyze, region_stem, retrieval_query
+from huiyi.cite.grounding import check_grounding
+from huiyi.cite.models import Citation, Grounding
+from huiyi.genre.places import region_stem
+from huiyi.index.records import Document, SearchFilters, SearchHit
+from huiyi.qa.analysis import QuestionAnalysis
+from huiyi.qa.extract import Candidate, best_candidates, build_docs, candidate_sentences
+from huiyi.qa.models import AskResponse
+from huiyi.qa.prepare import PreparedQuestion, prepare
+
+RETRIEVAL_K = 10  # hits per retrieval query
+
+
+class Searcher(Protocol):
+    def search_many(self, queries: Sequence[str], k: int, filters: SearchFilters | None = None,
+                    modes: Sequence[str] | None = None) -> list[list[SearchHit]]: ...
 
 NOT_FOUND = "资料中未提及。"
 # Lowest candidate score that is answered rather than refused. Measured with benchmarks/qa_threshold.py on
@@ -24,20 +32,14 @@ NOT_FOUND = "资料中未提及。"
 THRESHOLD = 0.2
 
 
-def search_queries(question: str, history: Sequence[ChatTurn] = ()) -> list[str]:
-    """Queries for Index.search: the whole (rewritten) question, then one per part of a multi-part one."""
-    standalone = rewrite_question(question, history)
-    a = analyze(standalone)
-    queries = [standalone, retrieval_query(a)]  # as asked, then with indicator and period synonyms
-    queries += [retrieval_query(p) for p in a.parts]
-    return list(dict.fromkeys(queries))
+def retrieve(prepared: PreparedQuestion, corpus: Searcher, k: int = RETRIEVAL_K) -> list[SearchHit]:
+    """Run every query of the prepared question (one batch) and merge the hits, best first, each chunk once."""
+    lists = corpus.search_many(prepared.queries, k, prepared.filters, prepared.modes)
+    return merge_hits(lists)
 
 
-def gather_hits(search: Callable[[str, int], list[SearchHit]], question: str,
-                history: Sequence[ChatTurn] = (), k: int = 10) -> list[SearchHit]:
-    """Run every query of `search_queries` and merge the hits, best first, each chunk once."""
+def merge_hits(lists: Sequence[Sequence[SearchHit]]) -> list[SearchHit]:
     merged: dict[str, SearchHit] = {}
-    lists = [search(q, k) for q in search_queries(question, history)]
     for rank in range(max((len(x) for x in lists), default=0)):
         for hits in lists:  # interleave so each part's best chunks come early
             if rank < len(hits) and hits[rank].chunk_id not in merged:
@@ -46,18 +48,16 @@ def gather_hits(search: Callable[[str, int], list[SearchHit]], question: str,
 
 
 def answer_offline(
-    question: str,
+    prepared: PreparedQuestion,
     hits: list[SearchHit],
-    get_text: Callable[[str], str],
-    history: Sequence[ChatTurn] = (),
-    get_meta: Callable[[str], DocumentMeta] | None = None,
+    document: Callable[[str], Document],
     threshold: float = THRESHOLD,
 ) -> AskResponse:
     """Answer from the retrieved chunks only; refuse ("资料中未提及") when the evidence is weak or contradicts."""
-    a = analyze(rewrite_question(question, history))
+    a = prepared.analysis
     if not hits:
         return _not_found()
-    docs = build_docs(hits, get_text, get_meta)
+    docs = build_docs(hits, document)
     a = with_known_places(a, docs)
     sentences = candidate_sentences(hits, docs, a)
     parts = a.parts or (a,)
@@ -66,7 +66,7 @@ def answer_offline(
         return _not_found()
     answer = _compose(parts, picks)
     citations = _citations(c for c in picks if c is not None)
-    grounding = check_grounding(answer, citations, get_text, get_meta)
+    grounding = check_grounding(answer, citations, lambda d: document(d).text, lambda d: document(d).meta)
     if not grounding.ok:  # never state what the quotes do not carry
         return _not_found(grounding)
     if any(c is not None and not c.placeholder for c in picks):
@@ -125,3 +125,13 @@ def _citations(picks) -> list[Citation]:
 def _not_found(grounding: Grounding | None = None) -> AskResponse:
     g = Grounding(note=grounding.note) if grounding is not None else Grounding()
     return AskResponse(answer=NOT_FOUND, status="not_found", citations=[], mode="extractive", grounding=g)
+
+
+def answer_text(question: str, text: str, doc_id: str = "passage", title: str = "") -> AskResponse:
+    """Answer `question` with `text` as the only source (a benchmark passage, a test); nothing is stored."""
+    from huiyi.index.facts import plain_document
+
+    doc = plain_document(doc_id, title or doc_id, text)
+    hit = SearchHit(chunk_id=f"{doc_id}:0000", doc_id=doc_id, title=doc.meta.title, text=text, start=0, end=len(text),
+                    score=1.0)
+    return answer_offline(prepare(question), [hit], {doc_id: doc}.__getitem__)

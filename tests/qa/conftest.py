@@ -10,6 +10,7 @@ import pytest
 from huiyi.config import Settings
 from huiyi.index.chunk import chunk_document
 from huiyi.index.clean import clean_text
+from huiyi.index.facts import document_facts
 from huiyi.index.meta import extract_meta
 from huiyi.index.records import Chunk, Document, SearchHit
 
@@ -21,7 +22,7 @@ def make_document(raw: str, doc_id: str) -> Document:
     meta = extract_meta(cleaned.text, doc_id, cleaned.removed)
     digest = hashlib.sha256(cleaned.text.encode()).hexdigest()
     return Document(id=doc_id, source=doc_id, content_hash=digest, raw_hash=digest, text=cleaned.text, meta=meta,
-                    removed=cleaned.removed)
+                    removed=cleaned.removed, facts=document_facts(cleaned.text, meta))
 
 
 class Corpus:
@@ -31,6 +32,12 @@ class Corpus:
         settings = Settings()
         self.docs = {d.id: d for d in docs}
         self.chunks: list[Chunk] = [c for d in docs for c in chunk_document(d, settings)]
+
+    def document(self, doc_id: str) -> Document:
+        return self.docs[doc_id]
+
+    def search_many(self, queries, k, filters=None, modes=None) -> list[list[SearchHit]]:
+        return [self.hits(q, k) for q in queries]
 
     def get_text(self, doc_id: str) -> str:
         return self.docs[doc_id].text

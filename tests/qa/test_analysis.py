@@ -58,7 +58,7 @@ def test_english_question_is_translated_and_keeps_unknown_names():
     a = analyze("What was Hengdong County's GDP growth in the first half of 2023?")
     assert a.english and a.qtype == "how_much" and a.indicators == ("gdp",)
     assert a.periods[0].months == (1, 6) and a.years == (2023,)
-    assert a.extra["unknown_names"] == ["Hengdong"]
+    assert a.unknown_names == ("Hengdong",)
 
 
 def test_validate_question():

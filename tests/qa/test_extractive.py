@@ -3,15 +3,17 @@
 import pytest
 
 from huiyi.cite.grounding import check_grounding
+from huiyi.errors import BadInput
 from huiyi.qa.models import ChatTurn
-from huiyi.qa.extractive import NOT_FOUND, answer_offline, gather_hits, search_queries
+from huiyi.qa.extractive import NOT_FOUND, answer_offline, retrieve
+from huiyi.qa.prepare import prepare
 
 from .conftest import Corpus, make_document
 
 
 def ask(corpus: Corpus, question: str, history=(), k: int = 10):
-    hits = gather_hits(lambda q, kk: corpus.hits(q, kk), question, history, k)
-    return answer_offline(question, hits, corpus.get_text, history, corpus.get_meta)
+    prepared = prepare(question, history)
+    return answer_offline(prepared, retrieve(prepared, corpus, k), corpus.document)
 
 
 def assert_valid(corpus: Corpus, resp):
@@ -73,7 +75,7 @@ def test_multi_part_cross_report_answers_each_part_with_its_citation(seeds):
     assert resp.answer.index("上半年") < resp.answer.index("前三季度")
     assert {c.doc_id for c in resp.citations} == {"000_4803b7c4fa62c0f1", "002_5b03da64d3dc4869"}
     assert_valid(seeds, resp)
-    assert len(search_queries("衡东县上半年和前三季度GDP分别增长多少?")) == 4  # as asked, with synonyms, per part
+    assert len(prepare("衡东县上半年和前三季度GDP分别增长多少?").queries) == 4  # as asked, with synonyms, per part
 
 
 def test_counted_slogan_lists_each_item_with_its_sentence(seeds):
@@ -100,9 +102,11 @@ def test_english_question(seeds):
 
 
 def test_empty_hits_and_odd_questions_do_not_crash(seeds):
-    assert answer_offline("衡东县上半年GDP增长多少?", [], seeds.get_text).status == "not_found"
-    for q in ("?", "the", "哈哈哈哈哈", "请问" * 200):
+    assert answer_offline(prepare("衡东县上半年GDP增长多少?"), [], seeds.document).status == "not_found"
+    for q in ("the", "哈哈哈哈哈", "请问" * 200):
         assert ask(seeds, q).status in ("not_found", "answered")
+    with pytest.raises(BadInput):  # punctuation only: refused before any search
+        ask(seeds, "?")
 
 
 INJECTION = (

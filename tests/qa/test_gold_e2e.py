@@ -9,7 +9,9 @@ from huiyi.evals.metrics import case_passed, citation_valid, ungrounded_numbers
 from huiyi.index.pipeline import Index
 from huiyi.cite.grounding import check_grounding
 from huiyi.qa.models import ChatTurn
-from huiyi.qa.extractive import answer_offline, gather_hits
+from huiyi.index.corpus import Corpus
+from huiyi.qa.extractive import answer_offline, retrieve
+from huiyi.qa.prepare import prepare
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "seeds"
 
@@ -19,16 +21,17 @@ def results(seeded_store):
     from huiyi.config import Settings
 
     index = Index.open(Settings(data_dir=seeded_store, ingest_seeds_on_start=False))
-    docs = {r.id: index.document(r.id) for r in index.documents()}
-    get_text, get_meta = (lambda d: docs[d].text), (lambda d: docs[d].meta)
+    corpus = Corpus(index)
+    get_text, get_meta = (lambda d: corpus.document(d).text), (lambda d: corpus.document(d).meta)
     rows = []
     for line in [ln for part in ("qa.dev.jsonl", "qa.test.jsonl") for ln in (GOLD_DIR / part).read_text(encoding="utf-8").splitlines()]:
         if not line.strip():
             continue
         case = json.loads(line)
         history = [ChatTurn(**t) for t in case.get("history", [])]
-        hits = gather_hits(lambda q, k: index.search(q, k), case["question"], history, 10)
-        rows.append((case, answer_offline(case["question"], hits, get_text, history, get_meta), get_text, get_meta))
+        prepared = prepare(case["question"], history)
+        hits = retrieve(prepared, corpus, 10)
+        rows.append((case, answer_offline(prepared, hits, corpus.document), get_text, get_meta))
     return rows
 
 

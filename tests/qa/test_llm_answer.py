@@ -20,7 +20,8 @@ from huiyi.index.pipeline import Index
 from huiyi.core import Huiyi
 from huiyi.llm import OpenAILLM, ScriptedLLM
 from huiyi.llm.prompts import load_prompt
-from huiyi.qa.llm_answer import AnswerField, leaks_prompt
+from huiyi.qa.llm_stream import AnswerField
+from huiyi.qa.llm_verify import leaks_prompt
 from huiyi.qa.models import AskRequest, ChatTurn
 from tests.support.fake_openai import FakeOpenAI, ok, sleep, stream_cut
 
