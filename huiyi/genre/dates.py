@@ -23,6 +23,9 @@ _FULL_CN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,
 _FULL_NUM = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _PARTIAL = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日(上午|下午|晚上|晚间|早上|中午|晚)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+# 二〇二六年一月二十七日: the year digit by digit, month and day as numerals (公文 dates, signatures).
+_FULL_HAN = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+_HAN_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _PERIOD = re.compile(r"(?:((?:19|20)\d{2})\s*年)?(" + PERIOD_WORDS + r"|1\s*[-—–~至到]\s*\d{1,2}\s*月份?)")
 # A figure reported for the period (not a target): a number with a unit in the same clause.
 _FIGURE = re.compile(r"\d\s*(?:%|％|个百分点|亿元|万元|元|万吨|吨|万亩|亩|户|家|个)")
@@ -50,11 +53,27 @@ def find_dates(text: str) -> list[DateMention]:
             if _valid(y, mo, d):
                 found.append(DateMention(m.group(), m.start(), m.end(), mo, d, y))
                 taken.append(m.span())
+    for m in _FULL_HAN.finditer(text):
+        y = int("".join(str(_HAN_DIGIT[c]) for c in m.group(1)))
+        mo, d = _han_small(m.group(2)), _han_small(m.group(3))
+        if mo and d and _valid(y, mo, d):
+            found.append(DateMention(m.group(), m.start(), m.end(), mo, d, y))
+            taken.append(m.span())
     for m in _PARTIAL.finditer(text):
         mo, d = int(m.group(1)), int(m.group(2))
         if _valid(2000, mo, d) and not any(a <= m.start() < b for a, b in taken):
             found.append(DateMention(m.group(), m.start(), m.end(), mo, d))
     return sorted(found, key=lambda x: x.start)
+
+
+def _han_small(text: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十七 → 27, 三十一 → 31."""
+    if "十" not in text:
+        return _HAN_DIGIT.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    t = _HAN_DIGIT.get(tens, 0) if tens else 1
+    o = _HAN_DIGIT.get(ones, 0) if ones else 0
+    return t * 10 + o
 
 
 def _valid(year: int, month: int, day: int) -> bool:
@@ -84,6 +103,7 @@ def resolve_year(mention: DateMention, text: str, extra: list[str]) -> tuple[int
 def infer_year_from_text(text: str, month: int) -> int | None:
     """The meeting's year from the years and reported periods in the text (see module doc)."""
     years = Counter(int(m.group(1)) for m in _YEAR.finditer(text))
+    years.update(d.year for d in find_dates(text) if d.year is not None and not _YEAR.match(d.text))
     if not years:
         return None
     base = max(years, key=lambda y: (years[y], y))

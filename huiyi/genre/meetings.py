@@ -12,7 +12,7 @@ from huiyi.genre.numbers import CN_ORDINAL
 # Longer nouns first where one contains another, so a name ends at its whole noun.
 MEETING_NOUN = (
     r"(?:全体会议|全会|常委会(?:会议|扩大会议)?|常务会议|经济运行分析会(?:议)?|代表大会|分析会(?:议)?|讲评会|例会|碰头会"
-    r"|座谈会|推进会(?:议)?|调度会(?:议)?|部署会|动员会|务虚会|总结会|汇报会|表彰会|专题会|工作会议|会议|大会)"
+    r"|座谈会|推进会(?:议)?|调度会(?:议)?|部署会|动员会|务虚会|总结会|汇报会|表彰会|专题会|工作会议|会议|大会|集体学习)"
 )
 # After a period word these make it a meeting's name ("三季度例会"), not the period of a figure.
 MEETING_NOUN_SHORT = r"(?:例会|会议|碰头会|座谈会|调度会|讲评会|推进会|动员会|工作会)"
@@ -20,7 +20,9 @@ MEETING_NOUN_SHORT = r"(?:例会|会议|碰头会|座谈会|调度会|讲评会|
 # Ordered by how specific the word is; the earliest match in a title wins.
 MEETING_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((label, re.compile(pattern)) for label, pattern in (
     ("全会", r"全体会议|全会|全委会"),
-    ("常委会", r"常委会(?:会议|扩大会议)?|常务委员会"),
+    ("常委会会议", r"常委会(?:会议|扩大会议)?|常务委员会"),
+    ("党委会议", r"党(?:工)?委(?:（扩大）|\(扩大\)|扩大)?会议?"),
+    ("集体学习", r"(?:中心组)?集体学习|中心组学习"),
     ("常务会议", r"常务会议?"),
     ("经济运行分析会", r"经济运行分析会|经济形势分析会|运行分析会"),
     ("讲评会", r"讲评会"),

@@ -34,6 +34,10 @@ PERIOD_PHRASE_RE = re.compile(
     r"|(?:(?:19|20)\d{2}\s*年)?(?:上半年|下半年|前三季度|第?[一二三四1-4]季度|全年|今年以来|去年|年初至今"
     r"|" + MONTH_RANGE + r")"
 )
+# A five-year-plan period as a heading names it: "“十四五”时期", "十四五期间".
+PLAN_PERIOD_RE = re.compile(r"“?十[一二三四五六七八九]五”?(?:时期|期间)")
+# A bare year as a paragraph or heading frames it: "刚刚过去的2025年", "2026年重点工作", "2025年全区…预期目标".
+FRAMING_YEAR_RE = re.compile(r"(?<![\d—\-~至到])(?:19|20)\d{2}\s*年(?![度底末初以来前]|\d|[-—～~至到])")
 # A year the document reports on: "2023年上半年", "2023年,…" — not "2022年度…考核结果" in passing.
 _REPORTED_YEAR_RE = re.compile(
     r"((?:19|20)\d{2})\s*年(?=上半年|下半年|前三季度|[一二三四]季度|全年|\d{1,2}\s*[-—–~至]|[,,])"

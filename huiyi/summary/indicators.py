@@ -19,7 +19,7 @@ from huiyi.genre.numbers import NumberMention, NumberValue, extract_numbers
 from huiyi.genre.vocabulary import find_indicators, indicator
 from huiyi.cite.models import Citation
 from huiyi.summary.models import Indicator, PlaceholderEntry
-from huiyi.genre.periods import PERIOD_PHRASE_RE
+from huiyi.genre.periods import FRAMING_YEAR_RE, PERIOD_PHRASE_RE, PLAN_PERIOD_RE
 from huiyi.genre.spans import Span
 from huiyi.summary.patterns import cite, clauses, sentences
 
@@ -38,6 +38,8 @@ _LEAD = re.compile(
 _TAIL = re.compile(r"(?:完成|实现|达到|达|为|共|累计|方面|分别|的|也|已|超|约|近|增幅|增速|差|中|，|,|、|:|：|\s)+$")
 # A demand or target ("要…", "力争…", "确保…") earlier in the sentence: its figures are not results.
 _DEMAND = re.compile(r"(?:^|[,，;；:：])(?:[^,，;；:：]{0,12}?(?<![主重需只紧])要(?![素点闻求])|必须|力争|确保|务必)")
+_TARGET = re.compile(r"预期目标|目标(?:是|为)|目标任务是|计划(?:完成|实现)|将兑现|力争|确保")
+_HEADING_LINE = re.compile(r"^[^。！？!?；;]{2,40}$")
 _CUT = re.compile(r"由|从|较|比|与")
 # A bare verb is not a name: "明确23项改革事项" names its count after the number.
 _BARE_VERB = re.compile(r"^(?:明确|确定|建立|实施|开展|组建|新建|开工建设|引进|争取|签约|收集|解决|已解决|整合|创建|培育|打造|举办|接待|排查整顿|下达)$")
@@ -56,6 +58,8 @@ class _Draft:
     def add(self, kind: str, text: str, m: NumberMention, placeholder: bool, end: int) -> None:
         ind = self.ind
         if placeholder:
+            if ind.number is not None or ind.change_number is not None:
+                return  # "完成4.65亿元,增长X%": the stated level stands; the withheld rate is listed as a placeholder
             ind.undisclosed = True
         if kind == "change" and ind.change is None:
             ind.change, ind.change_number = text, None if placeholder else m.value
@@ -148,8 +152,9 @@ def _usable(m: NumberMention, placeholder: bool) -> bool:
 class _Reader:
     """Reads the indicators of one sentence, clause by clause, keeping the indicator being built."""
 
-    def __init__(self, doc: Document, sent: Span, spans: list[tuple[int, int]]):
+    def __init__(self, doc: Document, sent: Span, spans: list[tuple[int, int]], context=None):
         self.doc, self.text, self.sent, self.spans = doc, doc.text, sent, spans
+        self.context = context  # offset -> the period framing that paragraph, or None
         self.out: list[Indicator] = []
         self.withheld: list[tuple[int, int]] = []  # X-values seen, in document offsets
         self.draft: _Draft | None = None
@@ -173,11 +178,20 @@ class _Reader:
             self.out.append(d.finish(self.doc))
         self.draft = None
 
-    def start_draft(self, name: str, lo: int, hi: int) -> None:
+    def start_draft(self, name: str, lo: int, hi: int, target: bool = False) -> None:
         if _name_ok(name):
             self.flush()
             at = self.text.find(name, lo, hi)
-            self.draft = _Draft(name, at if at >= 0 else lo, _period_before(self.text, self.sent, hi))
+            period = _period_before(self.text, self.sent, hi) or self.frame(hi)
+            self.draft = _Draft(name, at if at >= 0 else lo, period)
+            self.draft.ind.target = target
+
+    def frame(self, pos: int) -> str | None:
+        """The period a figure without one inherits: a year earlier in its sentence, else its paragraph's or heading's."""
+        years = [m for m in FRAMING_YEAR_RE.finditer(self.text, self.sent.start, pos)]
+        if years:
+            return years[-1].group(0)
+        return self.context(self.sent.start) if self.context else None
 
     def take(self, cl: Span, m: NumberMention, pos: int) -> int:
         """Attach one number to its indicator; returns where the next number's prefix starts."""
@@ -185,8 +199,11 @@ class _Reader:
         placeholder = _is_placeholder(m, self.sent.start, self.spans)
         if not _usable(m, placeholder):
             return pos  # its words still name the next figure ("“500强”项目4个")
-        if _DEMAND.search(text[self.sent.start : start]):
-            return end
+        target = bool(_TARGET.search(text, self.sent.start, start))
+        if not target and _DEMAND.search(text[self.sent.start : start]):
+            return end  # "要攻产业项目,紧盯第一批84个…": a demand's figures are neither results nor stated goals
+        if target and m.kind == "rank":
+            return end  # "力争…居五城区首位": a hoped-for rank is no figure
         prefix = text[pos:start]
         kind, verb_at = _classify(prefix, m)
         name = _clean_name(prefix[:verb_at])
@@ -194,13 +211,52 @@ class _Reader:
             name = _suffix_name(text, end, cl.end)
         elif _BARE_VERB.match(name):
             name = _suffix_name(text, end, cl.end) or name
-        if name and (self.draft is None or name != self.draft.ind.name):
-            self.start_draft(name, pos, start)
+        if name and (self.draft is None or name != self.draft.ind.name or self.draft.ind.target != target):
+            self.start_draft(name, pos, start, target)
+        elif self.draft is not None and self.draft.ind.target != target:
+            self.start_draft(self.draft.ind.name, pos, start, target)
         if self.draft is None:
             return end
         written = text[start:end] if kind == "value" else text[pos + verb_at : end].strip()
         self.draft.add("compare" if kind == "rank" else kind, written, m, placeholder, end)
         return end
+
+
+class _Frames:
+    """The period each paragraph is framed by: its opening sentence's period or year ("刚刚过去的2025年,…"),
+    else the last heading line before it that names a year or a plan period ("2026年重点工作", "“十四五”时期…")."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] = []
+        self.frames: list[str | None] = []
+        heading: str | None = None
+        pos = 0
+        for line in text.split("\n"):
+            stripped = line.strip()
+            if stripped and _HEADING_LINE.match(stripped):
+                found = _frame_of(stripped)
+                if found or len(stripped) <= 24:
+                    heading = found  # a heading without a period ends the previous heading's scope
+                self.starts.append(pos)
+                self.frames.append(heading)
+            elif stripped:
+                first = re.split(r"[。！？!?]", stripped, maxsplit=1)[0]
+                self.starts.append(pos)
+                self.frames.append(_frame_of(first[:60]) or heading)
+            pos += len(line) + 1
+
+    def __call__(self, pos: int) -> str | None:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return self.frames[i] if i >= 0 else None
+
+
+def _frame_of(text: str) -> str | None:
+    m = PLAN_PERIOD_RE.search(text) or FRAMING_YEAR_RE.search(text)
+    if m:
+        return m.group(0)
+    p = PERIOD_PHRASE_RE.search(text)
+    return p.group(0) if p else None
 
 
 def extract_indicators(doc: Document) -> list[Indicator]:
@@ -213,8 +269,9 @@ def scan_figures(doc: Document) -> tuple[list[Indicator], list[tuple[int, int]]]
     spans = _placeholder_spans(doc)
     out: list[Indicator] = []
     withheld: list[tuple[int, int]] = []
+    context = _Frames(doc.text)
     for sent in sentences(doc.text):
-        reader = _Reader(doc, sent, spans)
+        reader = _Reader(doc, sent, spans, context)
         if _ATTENDANCE.search(doc.text, sent.start, sent.end):  # 应到30人 is attendance, not an indicator
             reader.run = lambda: []  # type: ignore[method-assign]
             withheld += [(sent.start + m.start, sent.start + m.end) for m in extract_numbers(doc.text[sent.start:sent.end]) if m.placeholder]

@@ -80,6 +80,7 @@ class Indicator(Cited):
     change_number: NumberValue | None = None
     comparison: list[str] = Field(default_factory=list)  # 排名全市第二, 高于全市6.5个百分点 …
     undisclosed: bool = False  # the figure is a placeholder (X, template value): never a fact
+    target: bool = False  # a goal the meeting sets (力争/确保/预期目标), not a result
 
 
 class Decision(Cited):
@@ -107,9 +108,44 @@ class PlaceholderEntry(Cited):
     indicator: str | None = None  # the indicator it stands for, when known
 
 
+class ProsePart(BaseModel):
+    """One piece of a 纪要 sentence: a fixed connecting phrase (no offsets) or a span quoted from the report."""
+
+    text: str
+    start: int | None = None  # offsets into the cleaned text when quoted; None for a fixed phrase
+    end: int | None = None
+
+    @property
+    def quoted(self) -> bool:
+        return self.start is not None
+
+
+class ProseSentence(Cited):
+    """A 纪要 sentence: fixed phrases ("会议强调,") joined to verbatim or trimmed spans of the report."""
+
+    parts: list[ProsePart] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.parts)
+
+
+MinutesKey = Literal["opening", "heard", "considered", "stressed", "required", "decided", "agenda", "arrangements"]
+
+
+class MinutesSection(BaseModel):
+    key: MinutesKey
+    heading: str  # 会议听取的情况, 会议要求 …
+    sentences: list[ProseSentence] = Field(default_factory=list)
+
+
+DocumentKind = Literal["notice", "release", "communique", "speech", "report"]
+
+
 class MeetingSummary(BaseModel):
     doc_id: str
     title: str
+    kind: DocumentKind = "release"  # 会议通知 | 会议新闻稿 | 全会公报 | 讲话 | 工作报告
     name: TextField | None = None  # 会议名称
     meeting_type: TextField | None = None  # 全会, 常委会, 经济运行分析会, 讲评会, 例会, 碰头会, 工作总结 …
     date: DateField | None = None
@@ -126,6 +162,8 @@ class MeetingSummary(BaseModel):
     placeholders: list[PlaceholderEntry] = Field(default_factory=list)
     placeholder_count: int = 0  # all withheld values, even when `placeholders` is capped
     key_sentences: list[TextItem] = Field(default_factory=list)
+    minutes: list[MinutesSection] = Field(default_factory=list)  # 纪要 prose, every sentence traceable
+    minutes_source: Source = "offline"
     not_found: list[str] = Field(default_factory=list)
     mode: Literal["offline", "llm", "mixed"] = "offline"
     sources: dict[str, Source] = Field(default_factory=dict)  # field → which summariser filled it

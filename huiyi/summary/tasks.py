@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 
 from huiyi.genre.numbers import cn_small_int
-from huiyi.genre.outline import ENUMERATION, ITEM_MARKER
+from huiyi.genre.outline import ENUMERATION, ITEM_MARKER, headings
+from huiyi.genre.proceedings import MEETING_DEMAND, WORK_AHEAD
 from huiyi.index.records import Document
 from huiyi.summary.models import SpeakerEntry, TaskGroup, TaskItem
 from huiyi.genre.spans import Span
 from huiyi.summary.patterns import cite, clauses, enclosing, paragraphs, trim
+from huiyi.summary.reading import Layout
 
 MAX_GROUPS, MAX_ITEMS, ITEM_CHARS = 30, 20, 40
+DEMAND_CHARS = 120  # a demand sentence's item: up to its semicolon, cut at a comma past this
 _LABEL = re.compile(
     r"(?:做到|突出|坚持|实现|抓好|落实|推进|开展|强化|聚焦)“?(?P<label>(?P<n>[二两三四五六七八九十])个?(?P<tail>[\u4e00-\u9fff]{1,3}?))”?"
     r"(?=[。,，;；:：\s]|[0-9X][.．、]|$)"
@@ -30,36 +33,126 @@ _INLINE_MARKER = re.compile(r"(?<![0-9A-Za-z.．])[0-9X]{1,2}[.．](?=[\u4e00-\u
 _SPEECH_MARKERS = re.compile(r"同志们|下面[,，]?我(?:讲|谈|再强调)|谈[几一两三]点|讲[几一两三四五]点")
 
 
-def extract_tasks(doc: Document, sents: list[Span], speakers: list[SpeakerEntry]) -> list[TaskGroup]:
+def extract_tasks(doc: Document, sents: list[Span], speakers: list[SpeakerEntry], layout: Layout | None = None) -> list[TaskGroup]:
+    if layout is not None and layout.kind == "notice":
+        return _notice_requirements(doc, layout)
+    lead = _lead(speakers, layout)
     groups: list[TaskGroup] = []
-    for block, who in _blocks(doc, speakers):
-        groups.extend(_itemise(doc, block, who))
+    if layout is not None and layout.kind in ("speech", "report", "communique"):
+        groups.extend(_work_ahead(doc, lead))
+    for block, who, demand in _blocks(doc, speakers, lead):
+        found = _itemise(doc, block, who)
+        if demand and not found:
+            found = _demand_items(doc, block, who)
+        groups.extend(found)
         if len(groups) >= MAX_GROUPS:
             break
     return groups[:MAX_GROUPS]
 
 
-def _blocks(doc: Document, speakers: list[SpeakerEntry]) -> list[tuple[Span, str | None]]:
-    """(block, speaker): from "某某强调/指出/要求" to the paragraph's end or the next such trigger."""
+def _lead(speakers: list[SpeakerEntry], layout: Layout | None) -> SpeakerEntry | None:
+    """A speech's or a report's own speaker (the first entry when the layout says it is one)."""
+    if layout is None or layout.kind not in ("speech", "report") or not speakers:
+        return next((s for s in speakers if s.name is None), None)
+    first = speakers[0]
+    return first if first.act in ("讲话", "作工作报告", "作政府工作报告") else None
+
+
+def _blocks(doc: Document, speakers: list[SpeakerEntry], lead: SpeakerEntry | None) -> list[tuple[Span, str | None, bool]]:
+    """(block, speaker, is a demand): from "某某强调/要求" or "会议要求," to the paragraph's end or the next trigger."""
     text = doc.text
     names = [s.name for s in speakers if s.name]
-    triggers: list[tuple[int, str]] = []
+    triggers: list[tuple[int, str | None, bool]] = []
     if names:
         who = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        pattern = re.compile(rf"(?P<who>{who})(?:同志)?(?:强调|指出|要求|提出)")
-        triggers = [(m.start(), m.group("who")) for m in pattern.finditer(text)]
+        pattern = re.compile(rf"(?P<who>{who})(?:同志)?(?:在[^,，。]{{0,8}}中)?(?P<verb>强调|指出|要求|提出)")
+        triggers = [(m.start(), m.group("who"), m.group("verb") != "指出") for m in pattern.finditer(text)]
+    triggers += [(m.start(), None, True) for m in MEETING_DEMAND.finditer(text)]
+    triggers.sort(key=lambda t: t[0])
     if not triggers:
-        speech = next((s for s in speakers if s.name is None), None)
-        if speech is not None or _SPEECH_MARKERS.search(text[:3000]):
-            return [(Span(0, len(text)), speech.role if speech else None)]
+        if lead is not None or _SPEECH_MARKERS.search(text[:3000]):
+            return [(Span(0, len(text)), (lead.name or lead.role) if lead else None, False)]
         return []
     paras = paragraphs(text)
     out = []
-    for i, (pos, who) in enumerate(triggers[: MAX_GROUPS * 2]):
+    for i, (pos, who, demand) in enumerate(triggers[: MAX_GROUPS * 2]):
         para = enclosing(paras, pos) or Span(pos, len(text))
         end = min(para.end, triggers[i + 1][0] if i + 1 < len(triggers) else para.end)
-        out.append((Span(max(para.start, _sentence_start(text, pos)), end), who))
+        out.append((Span(max(para.start, _sentence_start(text, pos)), end), who, demand))
     return out
+
+
+def _notice_requirements(doc: Document, layout: Layout) -> list[TaskGroup]:
+    """A notice's 有关要求/有关事项 items, one group headed by the heading as written."""
+    section = layout.section("requirements")
+    if section is None or not section.items:
+        return []
+    text = doc.text
+    heading = _MARKER.sub("", section.heading.text).strip().rstrip(":：")
+    items = []
+    for span in section.items[:MAX_ITEMS]:
+        t = trim(text, span.start, min(span.end, span.start + DEMAND_CHARS))
+        end = t.end - 1 if text[t.end - 1] in "。；;" else t.end
+        items.append(TaskItem(text=text[t.start:end], citations=[cite(doc, t.start, end)]))
+    return [TaskGroup(heading=heading, items=items, citations=[cite(doc, section.heading.start, section.heading.end)])]
+
+
+def _demand_items(doc: Document, block: Span, who: str | None) -> list[TaskGroup]:
+    """"会议要求,…;…;…": each semicolon-delimited demand after the verb is one item."""
+    text = doc.text
+    m = re.search(r"(?:强调|要求|提出|部署)[,，:：]?", text[block.start:block.end])
+    start = block.start + (m.end() if m else 0)
+    items = []
+    for piece in re.finditer(r"[^;；。!?！？\n]+", text[start:block.end]):
+        t = trim(text, start + piece.start(), start + piece.end())
+        if t.end - t.start < 4:
+            continue
+        end = t.end if t.end - t.start <= DEMAND_CHARS else _clause_cut(text, t.start, t.start + DEMAND_CHARS)
+        items.append(TaskItem(text=text[t.start:end], citations=[cite(doc, t.start, end)]))
+    if not items:
+        return []
+    return [TaskGroup(speaker=who, items=items[:MAX_ITEMS], citations=[cite(doc, items[0].citations[0].start, items[-1].citations[0].end)])]
+
+
+def _clause_cut(text: str, start: int, limit: int) -> int:
+    cut = max(text.rfind(c, start, limit) for c in ",，、")
+    return cut if cut > start + 8 else limit
+
+
+def _work_ahead(doc: Document, lead: SpeakerEntry | None) -> list[TaskGroup]:
+    """The headings of a report's part on the work ahead ("2026年重点工作": (一)…(八)) as one group of items."""
+    text = doc.text
+    anchor = None
+    for h in headings(text):
+        if WORK_AHEAD.search(h.title):
+            anchor = (h.offset, h.level)
+    for m in re.finditer(r"(?m)^[^\n，。,]{0,24}(?:" + WORK_AHEAD.pattern + r")[^\n，。,]{0,12}$", text):
+        if anchor is None or m.start() > anchor[0]:
+            anchor = (m.start(), -1)
+    if anchor is None:
+        return []
+    pos, level = anchor
+    items: list[TaskItem] = []
+    first_level = None
+    for h in headings(text[pos:]):
+        at = pos + h.offset
+        if h.offset == 0:
+            continue
+        if first_level is None:
+            first_level = h.level
+        if h.level < first_level:
+            break
+        if h.level == first_level:
+            body = _MARKER.sub("", text[at:at + 80])
+            off = at + (len(text[at:at + 80]) - len(body))
+            stop = re.search(r"[。！？!?\n]", text[off:off + 80])
+            end = off + (stop.start() if stop else min(60, len(body)))
+            items.append(TaskItem(text=text[off:end], citations=[cite(doc, off, end)]))
+    if len(items) < 2:
+        return []
+    who = (lead.name or lead.role) if lead else None
+    return [TaskGroup(speaker=who, heading=None, items=items[:MAX_ITEMS],
+                      citations=[cite(doc, items[0].citations[0].start, items[-1].citations[0].end)])]
 
 
 def _sentence_start(text: str, pos: int) -> int:
