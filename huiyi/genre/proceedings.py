@@ -94,3 +94,5 @@ HONOUR = re.compile(
 WORK_AHEAD = re.compile(r"重点工作|主要任务|工作任务|工作安排|下半年工作|明年工作|今年工作|重点抓好")
 # Who demands in a 纪要 sentence when it is the meeting itself: "会议要求," "全会强调,".
 MEETING_DEMAND = re.compile(MEETING_SUBJECT + r"(?:强调|要求|提出|部署)[,，:：]")
+# A plan's name is a period, not a formulation: "十四五", "十五五".
+PLAN_NAME = re.compile(r"^十[一二三四五六七八九]五$")

@@ -42,7 +42,7 @@ def summarize_offline(doc: Document) -> MeetingSummary:
     summary.decisions = decisions(doc, sents, layout)
     summary.tasks = extract_tasks(doc, sents, summary.speakers, layout)
     summary.honours = honours(doc, sents, layout)
-    summary.slogans = slogans(doc, layout)
+    summary.slogans = slogans(doc, layout, summary.region.value if summary.region else None)
     summary.key_sentences = key_sentences(doc, summary, layout)
     _cap(summary)
     summary.not_found = summary.missing_fields()

@@ -241,6 +241,10 @@ class _Frames:
                 self.starts.append(pos)
                 self.frames.append(heading)
             elif stripped:
+                opening = stripped[:40]
+                year = PLAN_PERIOD_RE.search(opening) or FRAMING_YEAR_RE.search(opening)
+                if year:  # "各位代表!刚刚过去的2025年,是…": the paragraph frames what follows too
+                    heading = year.group(0)
                 first = re.split(r"[。！？!?]", stripped, maxsplit=1)[0]
                 self.starts.append(pos)
                 self.frames.append(_frame_of(first[:60]) or heading)

@@ -10,6 +10,7 @@ from collections import Counter
 
 from huiyi.genre.proceedings import (
     HONOUR,
+    PLAN_NAME,
     SLOGAN_CRITICISM_AFTER,
     SLOGAN_CRITICISM_BEFORE,
     SLOGAN_DESCRIPTIVE_AFTER,
@@ -27,6 +28,8 @@ from huiyi.summary.patterns import cite, cite_span, clauses, split_outside_brack
 from huiyi.summary.reading import Layout, content_start
 
 SLOGAN_CAP = 20
+SLOGAN_CAP_LONG = 25  # a report over LONG_REPORT characters (a work report puts forward more)
+LONG_REPORT = 12_000
 KEY_SENTENCES = 5
 _DECISION = (
     ("审议通过", re.compile(
@@ -112,10 +115,11 @@ def _withheld(doc: Document, start: int, end: int) -> bool:
 
 
 # ---- slogans ------------------------------------------------------------------------------------------------
-def slogans(doc: Document, layout: Layout) -> list[TextItem]:
+def slogans(doc: Document, layout: Layout, region: str | None = None) -> list[TextItem]:
     """Quoted formulations the report puts forward, best first, at most SLOGAN_CAP."""
     text = doc.text
     counts: Counter[str] = Counter()
+    stem = _region_stem(region)
     first: dict[str, re.Match[str]] = {}
     score: dict[str, int] = {}
     for m in _SLOGAN.finditer(text):
@@ -126,7 +130,7 @@ def slogans(doc: Document, layout: Layout) -> list[TextItem]:
         if layout.skipped(m.start(), m.end()):
             continue
         counts[value] += 1
-        s = _slogan_score(text, m, value)
+        s = _slogan_score(text, m, value, stem)
         if value not in first:
             first[value] = m
             score[value] = s
@@ -135,17 +139,30 @@ def slogans(doc: Document, layout: Layout) -> list[TextItem]:
     ranked = sorted((v for v in first if score[v] + min(counts[v] - 1, 3) > 0),
                     key=lambda v: (-(score[v] + min(counts[v] - 1, 3)), first[v].start()))
     out = []
-    for value in ranked[:SLOGAN_CAP]:
+    for value in ranked[: SLOGAN_CAP_LONG if len(text) > LONG_REPORT else SLOGAN_CAP]:
         m = first[value]
         group = "q" if m.group("q") else "c"
         out.append(TextItem(text=m.group(group), citations=[cite(doc, m.start(group), m.end(group))]))
     return out
 
 
-def _slogan_score(text: str, m: re.Match[str], value: str) -> int:
+def _region_stem(region: str | None) -> str | None:
+    if not region:
+        return None
+    stem = re.sub(r"(?:壮族|回族|维吾尔|藏族)?(?:自治区|自治州|省|市|县|区|镇|乡)$", "", region)
+    return stem if len(stem) >= 2 else None
+
+
+def _balanced(value: str) -> bool:
+    """"陇梧可栖、有凤来仪", "营商广西·桂在便利": halves of one length, as slogans are written."""
+    halves = [h for h in SLOGAN_PARALLEL.split(value) if h]
+    return len(halves) >= 2 and len({len(h) for h in halves}) == 1 and len(halves[0]) >= 3
+
+
+def _slogan_score(text: str, m: re.Match[str], value: str, stem: str | None = None) -> int:
     before = text[max(0, m.start() - 8):m.start()]
     after = text[m.end():m.end() + 6]
-    if SLOGAN_CRITICISM_BEFORE.search(before) or SLOGAN_CRITICISM_AFTER.match(after):
+    if SLOGAN_CRITICISM_BEFORE.search(before) or SLOGAN_CRITICISM_AFTER.match(after) or PLAN_NAME.match(value):
         return -10
     score = 1
     numeral = bool(SLOGAN_NUMERAL.search(value))
@@ -156,6 +173,9 @@ def _slogan_score(text: str, m: re.Match[str], value: str) -> int:
     score += 2 if put_forward else 0
     score += 1 if programme else 0
     score += 1 if len(value) >= 4 else 0
+    score += 2 if _balanced(value) else 0
+    score += 2 if stem and stem in value else 0
+    score -= 2 if len(value) <= 2 else 0  # "两重", "三化": abbreviations more than formulations
     if SLOGAN_DESCRIPTIVE_AFTER.match(after) and not programme:
         score -= 3  # "“时时放心不下”的高度责任感": a description, not a formulation
     if len(value) <= 3 and not numeral and not put_forward:

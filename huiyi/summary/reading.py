@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from huiyi.genre.meetings import MEETING_NOUN
 from huiyi.genre.outline import LINE_OUTLINE
 from huiyi.genre.proceedings import (
     BYLINE,
@@ -32,6 +33,7 @@ _LABEL_VALUE = re.compile(r"^(?P<label>[^：:\n]{2,12})[：:]\s*(?P<value>.*)$")
 _SPEECH_TITLE = re.compile(r"在(?P<name>[^。!?！？;；,，\n]{2,60}?)上的(?:总结)?(?:讲话|讲评|发言|报告|工作报告|致辞)")
 _SALUTATION = re.compile(r"^(?:同志们|各位代表|各位委员|各位|尊敬的)[^\n]{0,20}[:：,，]?$")
 _COMMUNIQUE = re.compile(r"公报$|公报[（(]")
+_TITLE_WORDS = re.compile(MEETING_NOUN + r"|工作报告|讲话|公报|通知|召开|举行|纪要")
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,10 @@ def _layout(doc_id: str, text: str) -> Layout:
     ls = lines(text)
     head = ls[:HEAD_LINES]
     notice_title = next((ln for ln in head[:4] if NOTICE_TITLE.search(ln.text)), None)
-    title = notice_title or next((ln for ln in head if _headline(ln)), None)
+    candidates = [ln for ln in head if _headline(ln)]
+    # Portal chrome ("云南要闻") also looks like a headline: prefer one that names a meeting or a document kind.
+    named = [ln for ln in candidates if _TITLE_WORDS.search(ln.text)]
+    title = notice_title or (named or candidates or [None])[0]
     skip = [(ln.start, ln.end) for ln in ls if BYLINE.search(ln.text)]
     if title:
         skip.append((title.start, title.end))
