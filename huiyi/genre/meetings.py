@@ -20,7 +20,7 @@ MEETING_NOUN_SHORT = r"(?:例会|会议|碰头会|座谈会|调度会|讲评会|
 # Ordered by how specific the word is; the earliest match in a title wins.
 MEETING_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((label, re.compile(pattern)) for label, pattern in (
     ("全会", r"全体会议|全会|全委会"),
-    ("常委会会议", r"常委会(?:会议|扩大会议)?|常务委员会"),
+    ("常委会", r"常委会(?:会议|扩大会议)?|常务委员会"),
     ("党委会议", r"党(?:工)?委(?:（扩大）|\(扩大\)|扩大)?会议?"),
     ("集体学习", r"(?:中心组)?集体学习|中心组学习"),
     ("常务会议", r"常务会议?"),

@@ -32,7 +32,7 @@ PROCEEDING_VERBS: dict[str, tuple[str, ...]] = {
 SECTION_OF_VERB = {v: key for key, verbs in PROCEEDING_VERBS.items() for v in verbs}
 _VERB_ALT = "|".join(re.escape(v) for v in sorted(SECTION_OF_VERB, key=len, reverse=True))
 # "全会认为," / "会议审议并原则通过了《…》" / "会上,县气象局通报了…" (the last has its own subject).
-PROCEEDING_OPENER = re.compile(rf"^(?P<subject>{MEETING_SUBJECT})(?P<verb>{_VERB_ALT})(?P<sep>[,，:：])?")
+PROCEEDING_OPENER = re.compile(rf"(?P<subject>{MEETING_SUBJECT})(?P<verb>{_VERB_ALT})(?P<sep>[,，:：])?")
 SPEAKER_VERBS = re.compile(r"(?:在(?:讲话|讲评|总结讲话|发言|主持词|点评)中)?(?P<verb>强调|指出|要求|表示|提出|认为)(?P<sep>[,，:：])?")
 NOTHING_MORE = re.compile(r"^(?:其他|其它)(?:有关)?事项$|^(?:有关|相关)(?:事项|工作)$")
 
@@ -49,11 +49,11 @@ NOTICE_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
 NOTICE_CLOSERS = re.compile(r"^(?:联系人|联系电话|电话|附件|特此通知)")
 
 # Lines and prefixes that carry no content: "白沙融媒7月18日讯(记者 杨帆)", "来源:…", "编辑:…".
-DATELINE = re.compile(
-    r"^[^\n,，。]{0,16}?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日"
+DATELINE = re.compile(  # used with .match(text, pos): no "^", which would only hold at a line start
+    r"[^\n,，。]{0,16}?(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日"
     r"(?:讯|电)\s*(?:[(（][^()（）\n]{0,40}[)）])?\s*"
 )
-REPORTER_PAREN = re.compile(r"^\s*[(（](?:[^()（）\n]{0,12}记者|通讯员)[^()（）\n]{0,40}[)）]\s*")
+REPORTER_PAREN = re.compile(r"\s*[(（](?:[^()（）\n]{0,12}记者|通讯员)[^()（）\n]{0,40}[)）]\s*")
 BYLINE = re.compile(
     r"^(?:来源|作者|编辑|责任编辑|责编|记者|通讯员|审核|审校|校对|发布时间|发布日期|时间|供稿|摄影|摄像|图|文|稿源|联系人|联系电话|电话)"
     r"\s*[:：]"

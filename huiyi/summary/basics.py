@@ -126,6 +126,8 @@ def kind_of_meeting(doc: Document, layout: Layout, name: TextField | None) -> Te
         return TextField(value=label, citations=[cite(doc, t.start + at, t.start + at + len(label))])
     for source in (layout.title.text if layout.title else "", name.value if name else ""):
         label = meeting_type(source)
+        if label == "常委会":
+            label = "常委会会议"  # the kind of meeting a 纪要 names; 常委会 is the body that holds it
         if label is not None:
             return TextField(value=label, citations=name.citations if name else [])
     review = REVIEW_WORDS.search(doc.text)

@@ -14,6 +14,7 @@ from huiyi.summary.models import MeetingSummary
 from huiyi.summary.outcomes import decisions, honours, key_sentences, slogans
 from huiyi.summary.participants import attendance, present_leaders, speakers
 from huiyi.summary.patterns import sentences
+from huiyi.summary.prose import build_minutes
 from huiyi.summary.reading import layout_of
 from huiyi.summary.tasks import extract_tasks
 
@@ -45,6 +46,7 @@ def summarize_offline(doc: Document) -> MeetingSummary:
     summary.slogans = slogans(doc, layout, summary.region.value if summary.region else None)
     summary.key_sentences = key_sentences(doc, summary, layout)
     _cap(summary)
+    summary.minutes = build_minutes(doc, summary, layout)
     summary.not_found = summary.missing_fields()
     summary.sources = {f: "offline" for f in _filled(summary)}
     return summary

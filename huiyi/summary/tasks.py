@@ -132,6 +132,8 @@ def _work_ahead(doc: Document, lead: SpeakerEntry | None) -> list[TaskGroup]:
     if anchor is None:
         return []
     pos, level = anchor
+    line_end = text.find("\n", pos)
+    heading = _MARKER.sub("", text[pos:line_end if line_end > 0 else pos + 40]).strip()[:40]
     items: list[TaskItem] = []
     first_level = None
     for h in headings(text[pos:]):
@@ -151,7 +153,7 @@ def _work_ahead(doc: Document, lead: SpeakerEntry | None) -> list[TaskGroup]:
     if len(items) < 2:
         return []
     who = (lead.name or lead.role) if lead else None
-    return [TaskGroup(speaker=who, heading=None, items=items[:MAX_ITEMS],
+    return [TaskGroup(speaker=who, heading=heading, items=items[:MAX_ITEMS],
                       citations=[cite(doc, items[0].citations[0].start, items[-1].citations[0].end)])]
 
 

@@ -19,7 +19,7 @@ def seed_docs() -> dict[str, Document]:
     return {d.id: d for d in seed_documents(SEEDS)}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_doc():
     """Build a Document from raw text through the real cleaning and metadata stages."""
 
