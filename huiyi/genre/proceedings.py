@@ -70,7 +70,8 @@ SPEECH_KIND = re.compile(r"(?:政府)?工作报告$|讲话(?:（摘要）|\(摘�
 
 # 提法与口号: a quoted formulation the report puts forward ("锚定“三高四新”", "实施“原地倍增”专项行动"),
 # as opposed to a metaphor or a criticism ("当“甩手掌柜”", "“马大哈”式工作态度", "“拼”的勇气").
-SLOGAN_NUMERAL = re.compile(r"[一二两三四五六七八九十百千万0-9０-９NＮ+＋]")
+# A count inside a formulation ("三高四新", "1+8+N"); a numeral closing a word is not one ("店小二").
+SLOGAN_NUMERAL = re.compile(r"[一二两三四五六七八九十百千万](?=.)|[0-9０-９NＮ+＋]")
 SLOGAN_PARALLEL = re.compile(r"[、,，·•]")
 SLOGAN_PUT_FORWARD = re.compile(
     r"(?:坚持|实现|锚定|建设|打造|聚焦|围绕|实施|推进|开展|打好|打赢|弘扬|落实|唱响|擦亮|致力|紧扣|深化|大力|突出|树牢|践行|推动"
