@@ -9,7 +9,7 @@ from huiyi.summary.extractive import summarize_offline
 from huiyi.summary.models import MeetingSummary
 
 # Bump when the extraction changes so cached summaries are not served stale.
-SUMMARISER_VERSION = "1"
+SUMMARISER_VERSION = "2"
 
 
 def summarize(doc: Document, settings: Settings, llm: LLM | None = None) -> MeetingSummary:
