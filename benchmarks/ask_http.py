@@ -9,7 +9,6 @@ Usage: .venv/bin/python benchmarks/ask_http.py [--synthetic-docs 2000] [--rounds
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile

@@ -17,7 +17,6 @@ import hashlib
 import random
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time

@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from huiyi.config import Settings  # noqa: E402
-from huiyi.index.pipeline import Index  # noqa: E402
 from huiyi.core import Huiyi  # noqa: E402
+from huiyi.index.pipeline import Index  # noqa: E402
 from huiyi.llm import make_llm  # noqa: E402
 from huiyi.qa.models import AskRequest  # noqa: E402
-from huiyi.summary.llm_summary import SummaryRun, summarize_llm  # noqa: E402
 from huiyi.summary.extractive import summarize_offline  # noqa: E402
+from huiyi.summary.llm_summary import SummaryRun, summarize_llm  # noqa: E402
 
 GOLD = ROOT / "huiyi" / "evals" / "gold" / "seeds" / "qa.dev.jsonl"
 

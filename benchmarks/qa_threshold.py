@@ -21,12 +21,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from huiyi.config import Settings  # noqa: E402
-from huiyi.index.pipeline import Index  # noqa: E402
-from huiyi.genre.numbers import extract_numbers, same_number  # noqa: E402
-from huiyi.qa import extractive as offline  # noqa: E402
 from huiyi.cite.grounding import check_grounding  # noqa: E402
+from huiyi.config import Settings  # noqa: E402
+from huiyi.genre.numbers import extract_numbers, same_number  # noqa: E402
 from huiyi.index.corpus import Corpus  # noqa: E402
+from huiyi.index.pipeline import Index  # noqa: E402
+from huiyi.qa import extractive as offline  # noqa: E402
 from huiyi.qa.models import ChatTurn  # noqa: E402
 from huiyi.qa.prepare import prepare  # noqa: E402
 

@@ -70,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     all_seed: list[float] = []
     for label, doc, repeat in cases:
         summary = summarize_offline(doc)
-        times = timed(lambda: summarize_offline(doc), repeat)
+        times = timed(lambda doc=doc: summarize_offline(doc), repeat)
         if label[:3].isdigit():
             all_seed += times
-        md = statistics.median(timed(lambda: to_markdown(summary), max(3, repeat // 3)))
-        dx = statistics.median(timed(lambda: to_docx(summary), max(3, repeat // 3)))
+        md = statistics.median(timed(lambda s=summary: to_markdown(s), max(3, repeat // 3)))
+        dx = statistics.median(timed(lambda s=summary: to_docx(s), max(3, repeat // 3)))
         kb = len(summary.model_dump_json()) / 1024
         print(f"{label:<24} {len(doc.text):>8} {pct(times, .5):>8.1f} {pct(times, .95):>8.1f} {md:>7.1f} {dx:>8.1f} {kb:>8.1f}")
     print(f"{'seeds (all runs)':<24} {'':>8} {pct(all_seed, .5):>8.1f} {pct(all_seed, .95):>8.1f}")

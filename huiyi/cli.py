@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -118,7 +118,7 @@ def rm(doc_id: str) -> None:
 def ask(
     question: str,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full response object")] = False,
-    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Restrict to document id(s)")] = None,
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="Restrict to document id(s)")] = None,
 ) -> None:
     """Ask a question; prints the answer and its quoted sources."""
     from huiyi.index.records import SearchFilters
@@ -143,7 +143,7 @@ def ask(
 def summarize(
     doc_id: str,
     fmt: Annotated[str, typer.Option("--format", help="json, md or docx")] = "md",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file (docx needs it)")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file (docx needs it)")] = None,
 ) -> None:
     """One-click meeting summary (会议纪要要素) of a stored document."""
     try:
@@ -162,7 +162,7 @@ def summarize(
 @app.command()
 def indicators(
     name: str,
-    region: Annotated[Optional[str], typer.Option("--region")] = None,
+    region: Annotated[str | None, typer.Option("--region")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Every report's value for one indicator (GDP, 固定资产投资, …), with period and source."""
@@ -184,14 +184,14 @@ def indicators(
 
 @app.command()
 def serve(
-    host: Annotated[Optional[str], typer.Option(help="Bind address")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
 ) -> None:
     """Serve the API and web page; ingests seeds/ into an empty store on first start."""
     import uvicorn
 
-    from huiyi.server.app import create_app
     from huiyi.core import Huiyi
+    from huiyi.server.app import create_app
 
     settings = Settings()
     try:
@@ -209,7 +209,7 @@ def serve(
 def eval_(
     update_baseline: Annotated[bool, typer.Option("--update-baseline", help="Accept this run as the new baseline")] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="Where eval-report.json/.md go")] = Path("."),
-    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Index dir for the eval corpus (default: a cache under .cache/eval)")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Index dir for the eval corpus (default: a cache under .cache/eval)")] = None,
 ) -> None:
     """Run the gold Q&A and summary cases through the service; exit 1 under the thresholds."""
     from huiyi.evals.harness import main as eval_main

@@ -11,15 +11,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from huiyi.config import Settings
 from huiyi.errors import BadInput, NotFound
 from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchHit
 
 if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
-    from huiyi.llm.client import LLM
     from huiyi.index.pipeline import Index, IngestReport, IngestResult
+    from huiyi.llm.client import LLM
     from huiyi.qa.models import AskRequest, AskResponse
     from huiyi.summary.models import MeetingSummary
 

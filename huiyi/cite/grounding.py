@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from huiyi.index.records import DocumentMeta
 from huiyi.cite.models import Citation, Grounding
+from huiyi.index.records import DocumentMeta
 
 
 def _quoted_symbol(text: str, start: int, end: int) -> bool:

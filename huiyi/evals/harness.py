@@ -254,7 +254,7 @@ def run_eval(
     gold_paths: Sequence[Path] = (GOLD_QA, GOLD_QA_TEST),
 ) -> EvalRun:
     """Run every case (and every gold summary, when given) through `service` and score the answers."""
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     get_text = _text_getter(service)
     results = [run_case(service, case, get_text, k) for case in cases]
@@ -312,8 +312,8 @@ def _git(*args: str) -> str:
 
 def open_eval_service(settings: Settings, mode: Mode) -> Any:
     """A service over exactly the seed reports, in the requested mode (offline never builds an LLM)."""
-    from huiyi.index.pipeline import Index
     from huiyi.core import Huiyi
+    from huiyi.index.pipeline import Index
     from huiyi.llm.client import make_llm
 
     llm = None

@@ -92,11 +92,11 @@ def resolve_year(mention: DateMention, text: str, extra: list[str]) -> tuple[int
     for d in full:
         if (d.month, d.day) == (mention.month, mention.day):
             return d.year, False
-    published = [d for line in extra for d in find_dates(line) if d.year is not None]
+    published = [(d, d.year) for line in extra for d in find_dates(line) if d.year is not None]
     if published:
-        pub = published[0]
+        pub, pub_year = published[0]
         before = (mention.month, mention.day) <= (pub.month, pub.day)
-        return (pub.year if before else pub.year - 1), True
+        return (pub_year if before else pub_year - 1), True
     return infer_year_from_text(text, mention.month), True
 
 

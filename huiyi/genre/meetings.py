@@ -39,6 +39,8 @@ MEETING_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((label, re.compil
     ("代表大会", r"代表大会|党代会|人代会"),
     ("工作会议", r"工作会议?"),
 ))
+# A speech, not a news release: 同志们, 下面我讲三点意见.
+SPEECH_MARKERS = re.compile(r"同志们|下面[,，]?我(?:讲|谈|再强调)|谈[几一两三]点|讲[几一两三四五]点")
 REVIEW_WORDS = re.compile(r"过去的一年|回首过去|年终总结|工作总结|交出[^。]{0,8}答卷")
 QUORUM = re.compile(r"符合(?:规定|法定)人数|达到(?:规定|法定)人数|超过(?:应到会?人数的)?半数")
 

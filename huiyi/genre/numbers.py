@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import cn2an
 from decimal import Decimal, InvalidOperation
 from typing import Literal
+
+import cn2an
 
 Kind = Literal["quantity", "rank", "date"]
 
@@ -56,6 +56,8 @@ _UNITS: dict[str, str] = {
     "位": "位", "点": "点", "分": "分",
 }
 _DATE_UNITS = {"年", "月", "日", "季度"}
+# Units that measure time: "剩余2个月" counts no result.
+TIME_UNITS = frozenset({"个月", "天", "周", "小时", "分钟", "岁"}) | _DATE_UNITS
 # 分 is a score (得分92分) but not in 分别/分之/分析…; 号 is a day but not in 号召/号文件.
 _UNIT_GUARDS = {"分": "(?![别之析类配工布享管])", "号": "(?![召文令称])"}
 _UNIT_RE = "|".join(re.escape(u) + _UNIT_GUARDS.get(u, "") for u in sorted(_UNITS, key=len, reverse=True))
@@ -180,7 +182,7 @@ def _kind_for(unit: str, value: Decimal, digits: str, scaled: bool) -> Kind:
 
 def _mention(m: re.Match[str], value: Decimal | None, unit: str, kind: Kind) -> NumberMention:
     placeholder = value is None
-    number = None if placeholder else NumberValue(_canonical(value), unit)
+    number = None if value is None else NumberValue(_canonical(value), unit)
     return NumberMention(m.group(0), m.start(), m.end(), number, placeholder, unit, kind)
 
 
@@ -273,6 +275,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
     found: list[NumberMention | None] = []
     chinese_end: dict[int, int] = {}  # end offset → index in found, for mentions written in Chinese numerals
     name_end = -1
+    mention: NumberMention | str | None
     for m in _TOKEN.finditer(folded):
         if m.group("ord"):
             mention = _rank(m, folded)
@@ -292,7 +295,7 @@ def extract_numbers(text: str) -> list[NumberMention]:
                 chinese_end[m.end()] = len(found)
         else:
             mention = _simple(m)
-        if mention is not None:
+        if isinstance(mention, NumberMention):
             found.append(mention)
     mentions = [mm for mm in found if mm is not None]
     return _spread_ranges(folded, [_restore(mm, text) for mm in mentions])

@@ -119,7 +119,7 @@ def _persons(text: str) -> tuple[Span, ...]:
     for start, length in nr.items():
         if start + length not in titled and text[start] in _SURNAMES:
             found.append(Span(start, start + length, text[start:start + length], "person"))
-    return sorted(found, key=lambda s: s.start)
+    return tuple(sorted(found, key=lambda s: s.start))
 
 
 _NAME_TITLE_RE = re.compile(r"[获由经被向请据][\u4e00-\u9fff]{2}(?:书记|县长|区长|市长|主任|部长)(?=[\u4e00-\u9fff])")

@@ -32,8 +32,8 @@ def find_regions(text: str) -> list[tuple[str, int, int]]:
 def _find_regions(text: str) -> tuple[tuple[str, int, int], ...]:
     starts: dict[int, str] = {}
     pos = 0
-    for word, flag in pos_tags(text):
-        starts[pos] = flag
+    for word, tag in pos_tags(text):
+        starts[pos] = tag
         pos += len(word)
     out = []
     for m in _SUFFIX_RE.finditer(text):

@@ -248,7 +248,7 @@ def _kept_segments(raw: str, lines: list[_Line]) -> list[tuple[int, int]]:
         if prev_idx is not None:
             segments.append((lines[prev_idx].end, lines[prev_idx].end + 1))
             between = lines[prev_idx + 1 : idx]
-            if any(not l.cuts and not raw[l.start : l.end].strip() for l in between):
+            if any(not ln.cuts and not raw[ln.start : ln.end].strip() for ln in between):
                 segments.append((lines[idx - 1].end, lines[idx - 1].end + 1))
         segments.extend(spans)
         prev_idx = idx

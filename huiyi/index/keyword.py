@@ -13,7 +13,6 @@ import json
 import logging
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -72,7 +71,9 @@ class KeywordIndex:
         """Index (chunk_id, text) pairs; tokens of texts seen before are reused."""
         import bm25s
 
-        ids, corpus, cache = [], [], {}
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        cache: dict[str, list[str]] = {}
         for cid, text in entries:
             key = _text_key(text)
             tokens = cache.get(key) or self._token_cache.get(key) or self.tokenize(text)

@@ -82,7 +82,7 @@ def load_bytes(data: bytes, name: str, *, max_bytes: int) -> LoadedText:
     text = _NEWLINES.sub("\n", text)
     if not text.strip():
         raise EmptyDocument(f"文件没有文字内容 / no text found in {name} — upload a report with text in it.")
-    return LoadedText(text=text, source=name, format=fmt, encoding=encoding)  # type: ignore[arg-type]
+    return LoadedText(text=text, source=name, format=fmt, encoding=encoding)
 
 
 def _format_of(name: str) -> str:

@@ -94,7 +94,8 @@ def _meeting_date(text: str, span: tuple[int, int] | None, extra: list[str]):
     mentions = dates.find_dates(text)
     in_sentence = [d for d in mentions if span and span[0] <= d.start < span[1]]
     in_head = [d for d in mentions if d.start < 400]
-    pick = (in_sentence or in_head or [None])[0]
+    candidates = in_sentence or in_head
+    pick = candidates[0] if candidates else None
     if pick is None:
         published = [d for line in extra for d in dates.find_dates(line) if d.year]
         if not published:
@@ -141,7 +142,7 @@ def _self_compared_values(para: str, flagged: set[tuple[int, int]], offset: int)
     for clause in re.split(r"(?<=[,，。;；])", para):
         origin = re.search(r"[由从]", clause)
         change = _CHANGE.search(clause, origin.end()) if origin else None
-        if change:
+        if origin and change:
             before = [m for m in _PERCENT.finditer(clause, origin.end(), change.start())]
             after = [m for m in _PERCENT.finditer(clause, change.end())]
             if before and after and _same(before[-1].group(1), after[0].group(1)) and before[-1].group(2) == after[0].group(2):

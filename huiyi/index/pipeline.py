@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -266,13 +266,14 @@ class Index:
         if filters and filters.doc_ids:
             for doc_id in filters.doc_ids:
                 validate_doc_id(doc_id)
-        modes = list(modes or ["hybrid"] * len(queries))[: len(queries)]
-        modes += ["hybrid"] * (len(queries) - len(modes))
-        dense = [q for q, m in zip(queries, modes) if m != "keyword"]
+        hybrid: list[Mode] = ["hybrid"]
+        chosen: list[Mode] = list(modes or hybrid * len(queries))[: len(queries)]
+        chosen += hybrid * (len(queries) - len(chosen))
+        dense = [q for q, m in zip(queries, chosen) if m != "keyword"]
         batch = getattr(self.embedder, "embed_queries", None)
         vectors = dict(zip(dense, batch(dense))) if batch and len(dense) > 1 else {}
         k = k or self.settings.search_k
-        return [self.searcher.search(q, k, filters, m, vector=vectors.get(q)).hits for q, m in zip(queries, modes)]
+        return [self.searcher.search(q, k, filters, m, vector=vectors.get(q)).hits for q, m in zip(queries, chosen)]
 
     def search_outcome(
         self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid"
@@ -301,8 +302,8 @@ def _record_of(doc: Document, chunks: list[Chunk]) -> DocumentRecord:
         chars=len(doc.text),
         placeholders=len(meta.placeholders),
         content_hash=doc.content_hash,
-        ingested_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
 
 
-__all__: Iterable[str] = ["Index", "IngestResult", "IngestReport", "IngestError"]
+__all__ = ["Index", "IngestResult", "IngestReport", "IngestError"]

@@ -67,9 +67,9 @@ def allowed_documents(records: dict[str, DocumentRecord], filters: SearchFilters
     if filters.region:
         ids = {i for i in ids if records[i].region == filters.region}
     if filters.date_from:
-        ids = {i for i in ids if records[i].date and records[i].date >= filters.date_from}
+        ids = {i for i in ids if (day := records[i].date) is not None and day >= filters.date_from}
     if filters.date_to:
-        ids = {i for i in ids if records[i].date and records[i].date <= filters.date_to}
+        ids = {i for i in ids if (day := records[i].date) is not None and day <= filters.date_to}
     return ids
 
 

@@ -3,14 +3,13 @@
 from huiyi.llm.client import (
     LLM,
     ChatStream,
-    LLMCall,
     LLMResult,
     OpenAILLM,
-    ScriptedLLM,
     Usage,
     deadline_after,
     make_llm,
 )
+from huiyi.llm.scripted import LLMCall, ScriptedLLM
 from huiyi.llm.structured import InvalidOutput, Structured, complete_json, parse_json
 
 __all__ = [

@@ -12,9 +12,7 @@ import logging
 import re
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -78,7 +76,9 @@ class ChatStream:
         return "".join(self._parts)
 
     def close(self) -> None:
-        self._it.close()
+        close = getattr(self._it, "close", None)  # a generator; a plain iterator has nothing to close
+        if close is not None:
+            close()
 
 
 @runtime_checkable
@@ -156,13 +156,18 @@ class OpenAILLM:
         deadline = self._deadline(deadline)
         return ChatStream(lambda out: self._produce(out, list(messages), max_tokens, deadline))
 
+    def _create(self, timeout: float, **kwargs: Any) -> Any:
+        """chat.completions.create; messages are plain role/content dicts, which the SDK's typed overloads do not name."""
+        create: Callable[..., Any] = self._client.chat.completions.create
+        return create(model=self.model, timeout=timeout, **kwargs)
+
     # one request with retries
     def _complete_once(self, messages: list[Message], max_tokens: int | None, deadline: float,
                        response_format: dict[str, Any] | None, fmt: ResponseFormat) -> LLMResult:
         extra = {"response_format": response_format} if response_format else {}
-        resp = self._call(lambda timeout: self._client.chat.completions.create(
-            model=self.model, messages=messages, max_tokens=max_tokens or self.settings.llm_max_tokens,
-            timeout=timeout, **extra), deadline, refusable=("response_format",) if extra else ())
+        resp = self._call(lambda timeout: self._create(
+            timeout, messages=messages, max_tokens=max_tokens or self.settings.llm_max_tokens, **extra),
+            deadline, refusable=("response_format",) if extra else ())
         choices = getattr(resp, "choices", None)
         if not choices:
             raise UpstreamError(f"{self._where} returned a reply with no choices; check the model name "
@@ -256,11 +261,13 @@ class OpenAILLM:
 
     def _open_stream(self, messages: list[Message], max_tokens: int | None, deadline: float) -> Any:
         while True:
-            extra = {"stream_options": {"include_usage": True}} if self._stream_usage else {}
+            extra: dict[str, Any] = {"stream_options": {"include_usage": True}} if self._stream_usage else {}
             try:
-                return self._call(lambda timeout: self._client.chat.completions.create(
-                    model=self.model, messages=messages, max_tokens=max_tokens or self.settings.llm_max_tokens,
-                    stream=True, timeout=timeout, **extra), deadline, refusable=("stream_options",) if extra else ())
+                def open_once(timeout: float, extra: dict[str, Any] = extra) -> Any:
+                    return self._create(timeout, messages=messages, stream=True,
+                                        max_tokens=max_tokens or self.settings.llm_max_tokens, **extra)
+
+                return self._call(open_once, deadline, refusable=("stream_options",) if extra else ())
             except _Rejected as exc:
                 if not self._stream_usage:
                     raise self._rejected_error(exc) from None
@@ -357,61 +364,3 @@ def _error_message(exc: Any) -> str:
         if isinstance(err, str):
             return err[:300]
     return str(getattr(exc, "message", exc))[:300]
-
-
-# -- scripted fake (tests) ----------------------------------------------------------------
-
-
-@dataclass
-class LLMCall:
-    kind: Literal["complete", "stream"]
-    messages: list[Message]
-    json_schema: dict[str, Any] | None = None
-    max_tokens: int | None = None
-    deadline: float | None = None
-
-
-class ScriptedLLM:
-    """Deterministic LLM for tests: queue replies (text, LLMResult or an exception), inspect `calls`."""
-
-    def __init__(self, *replies: str | LLMResult | Exception, model: str = "scripted", chunk_chars: int = 4):
-        self.replies: deque[str | LLMResult | Exception] = deque(replies)
-        self.model = model
-        self.chunk_chars = chunk_chars
-        self.calls: list[LLMCall] = []
-
-    def push(self, *replies: str | LLMResult | Exception) -> ScriptedLLM:
-        self.replies.extend(replies)
-        return self
-
-    def _next(self, call: LLMCall) -> LLMResult:
-        self.calls.append(call)
-        if not self.replies:
-            raise AssertionError(f"ScriptedLLM has no reply queued for call #{len(self.calls)}")
-        reply = self.replies.popleft()
-        if isinstance(reply, Exception):
-            raise reply
-        if isinstance(reply, LLMResult):
-            return reply
-        prompt = sum(len(m.get("content") or "") for m in call.messages)
-        return LLMResult(text=reply, usage=Usage(prompt_tokens=prompt, completion_tokens=len(reply)),
-                         model=self.model, finish_reason="stop",
-                         response_format="json_schema" if call.json_schema else "text")
-
-    def complete(self, messages: Sequence[Message], *, json_schema: dict[str, Any] | None = None,
-                 max_tokens: int | None = None, deadline: float | None = None) -> LLMResult:
-        return self._next(LLMCall("complete", [dict(m) for m in messages], json_schema, max_tokens, deadline))
-
-    def stream(self, messages: Sequence[Message], *, max_tokens: int | None = None,
-               deadline: float | None = None) -> ChatStream:
-        call = LLMCall("stream", [dict(m) for m in messages], None, max_tokens, deadline)
-
-        def produce(out: ChatStream) -> Iterator[str]:
-            result = self._next(call)
-            out.model, out.usage = result.model, result.usage
-            for i in range(0, len(result.text), self.chunk_chars):
-                yield result.text[i:i + self.chunk_chars]
-            out.finish_reason = result.finish_reason
-
-        return ChatStream(produce)
-

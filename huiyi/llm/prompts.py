@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from string import Template
 from typing import Any
 
@@ -48,7 +48,7 @@ class Prompt:
             raise PromptError(f"Prompt {self.id} needs a value for ${exc.args[0]}.") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> Prompt:
     path = PROMPTS_DIR / f"{name}.txt"
     if not path.is_file():

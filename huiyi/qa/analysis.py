@@ -13,7 +13,7 @@ from huiyi.genre.english import is_english, translate_english
 from huiyi.genre.meetings import PLENUM_RE, find_plenums
 from huiyi.genre.people import find_titles
 from huiyi.genre.periods import Period, find_periods, find_years, usual_name
-from huiyi.genre.places import find_regions, region_stem
+from huiyi.genre.places import find_regions
 
 QType = Literal["who", "when", "where", "how_much", "which", "what", "whether", "list", "compare", "multi"]
 
@@ -30,7 +30,7 @@ class QuestionAnalysis:
     indicator_terms: tuple[str, ...] = ()  # as written in the question
     unit: str | None = None  # the unit the answer should carry: %, 元, 位, 个百分点, 人 …
     keywords: tuple[str, ...] = ()
-    parts: tuple["QuestionAnalysis", ...] = ()
+    parts: tuple[QuestionAnalysis, ...] = ()
     english: bool = False
     slogan: bool = False  # asks for a quoted slogan / motto / brand
     meetings: tuple[tuple[str, str], ...] = ()  # (届, 次) of plenums the question names
@@ -146,7 +146,7 @@ def analyze(question: str) -> QuestionAnalysis:
 
 def _analyze(question: str) -> QuestionAnalysis:
     q = normalize(question)
-    english, unknown = is_english(q), []
+    english, unknown = is_english(q), list[str]()
     if english:
         q, unknown = translate_english(q)
     periods = tuple(p for p, _, _ in find_periods(q))

@@ -10,8 +10,10 @@ from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation, Grounding
 from huiyi.genre.places import region_stem
 from huiyi.index.records import Document, SearchFilters, SearchHit
+from huiyi.index.search import Mode
 from huiyi.qa.analysis import QuestionAnalysis
-from huiyi.qa.extract import Candidate, best_candidates, build_docs, candidate_sentences
+from huiyi.qa.candidates import Candidate, best_candidates, candidate_sentences
+from huiyi.qa.evidence import build_docs
 from huiyi.qa.models import AskResponse
 from huiyi.qa.prepare import PreparedQuestion, prepare
 
@@ -20,7 +22,7 @@ RETRIEVAL_K = 10  # hits per retrieval query
 
 class Searcher(Protocol):
     def search_many(self, queries: Sequence[str], k: int, filters: SearchFilters | None = None,
-                    modes: Sequence[str] | None = None) -> list[list[SearchHit]]: ...
+                    modes: Sequence[Mode] | None = None) -> list[list[SearchHit]]: ...
 
 NOT_FOUND = "资料中未提及。"
 # Lowest candidate score that is answered rather than refused. Measured with benchmarks/qa_threshold.py on

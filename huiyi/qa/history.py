@@ -8,15 +8,14 @@ its pronouns resolved to the person last named (in the previous answer, else the
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.people import find_titles, person_name, persons
-from huiyi.qa import spans
-from huiyi.qa.models import ChatTurn
 from huiyi.genre.periods import find_periods
 from huiyi.genre.places import find_regions
 from huiyi.qa.analysis import normalize
+from huiyi.qa.models import ChatTurn
 
 _PRONOUN_RE = re.compile(r"他们|她们|他|她|该同志|这位领导|这位同志|此人")
 _PLACE_PRONOUN_RE = re.compile(r"该县|该区|该市|这个县|这个区|这个市|当地|那里")

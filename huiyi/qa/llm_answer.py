@@ -34,7 +34,14 @@ from huiyi.index.corpus import Corpus
 from huiyi.index.records import DocumentMeta, SearchHit
 from huiyi.index.tokens import count_tokens
 from huiyi.llm.client import LLM, Usage, deadline_after
-from huiyi.llm.prompts import Message, PromptSource, answer_messages, load_prompt, repair_messages, rewrite_messages
+from huiyi.llm.prompts import (
+    Message,
+    PromptSource,
+    answer_messages,
+    load_prompt,
+    repair_messages,
+    rewrite_messages,
+)
 from huiyi.llm.schemas import LLMAnswer
 from huiyi.llm.structured import InvalidOutput, complete_json, parse_json
 from huiyi.qa.extractive import answer_offline, retrieve

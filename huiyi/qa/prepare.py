@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from huiyi.index.records import SearchFilters
+from huiyi.index.search import Mode
 from huiyi.qa import analysis, history
 from huiyi.qa.analysis import QuestionAnalysis, retrieval_query, validate_question
 from huiyi.qa.models import AskRequest, ChatTurn
@@ -25,8 +26,10 @@ class PreparedQuestion:
     filters: SearchFilters | None = None
 
     @property
-    def modes(self) -> list[str]:
-        return ["hybrid"] + ["keyword"] * (len(self.queries) - 1)
+    def modes(self) -> list[Mode]:
+        first: list[Mode] = ["hybrid"]
+        rest: list[Mode] = ["keyword"] * (len(self.queries) - 1)
+        return first + rest
 
 
 def prepare(question: str, turns: Sequence[ChatTurn] = (), filters: SearchFilters | None = None,

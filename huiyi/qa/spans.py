@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import re
 
-from huiyi.genre.sentences import clauses
 from huiyi.genre.spans import Span
-
-
 
 _ORG_RE = re.compile(r"由(?P<org>[^,,。;;由]{2,16}?)(?:主持|召集|牵头|负责|组织|承办|主办)")
 

@@ -13,8 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from huiyi import __version__
 from huiyi.config import Settings
-from huiyi.errors import HuiyiError
 from huiyi.core import Huiyi
+from huiyi.errors import HuiyiError
 
 log = logging.getLogger("huiyi")
 STATIC_DIR = Path(__file__).parent / "web" / "static"

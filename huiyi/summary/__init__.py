@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huiyi.summary.models import MeetingSummary
 from huiyi.summary.extractive import summarize_offline
+from huiyi.summary.models import MeetingSummary
 
 __all__ = ["MeetingSummary", "summarize_offline"]

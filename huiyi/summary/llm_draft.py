@@ -16,11 +16,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from huiyi.genre.dates import find_dates, resolve_year, to_date
-from huiyi.index.records import Document
-from huiyi.genre.numbers import NumberMention, extract_numbers
 from huiyi.cite.locate import contains, locate_quote
 from huiyi.cite.models import Citation
+from huiyi.genre.dates import find_dates, resolve_year, to_date
+from huiyi.genre.numbers import NumberMention, extract_numbers
+from huiyi.index.records import Document
 from huiyi.summary.models import (
     Attendance,
     DateField,
@@ -115,7 +115,7 @@ class SummaryDraft(_Loose):
     slogans: list[DraftItem] = Field(default_factory=list)
 
     @classmethod
-    def model_json_schema(cls, *args, **kwargs) -> dict:  # type: ignore[override]
+    def model_json_schema(cls, *args, **kwargs) -> dict:
         # Titles and defaults are a quarter of the schema's tokens and tell a model nothing.
         return _compact(super().model_json_schema(*args, **kwargs))
 
@@ -218,7 +218,7 @@ def _attendance(ch: _Checker, d: DraftAttendance) -> Attendance:
         raise _Fail("attendance without a quote")
     counts = {k: getattr(d, k) for k in ("members_expected", "members_present", "alternates_expected",
                                          "alternates_present", "present_total")}
-    stated = {m.value.value for c in cites for m in ch.stated(c) if m.value.unit in ("人", "")}
+    stated = {m.value.value for c in cites for m in ch.stated(c) if m.value is not None and m.value.unit in ("人", "")}
     for name, n in counts.items():
         if n is not None and Decimal(n) not in stated:
             raise _Fail(f"attendance {name}={n} is not a count stated in its quotes")

@@ -24,7 +24,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 
-
+from huiyi.cite.locate import contains
 from huiyi.config import Settings
 from huiyi.errors import UpstreamError, UpstreamTimeout
 from huiyi.genre.outline import outline_sections
@@ -34,10 +34,8 @@ from huiyi.index.tokens import count_tokens
 from huiyi.llm.client import LLM, Usage, deadline_after
 from huiyi.llm.prompts import summary_map_messages, summary_reduce_messages
 from huiyi.llm.structured import InvalidOutput, complete_json
-from huiyi.cite.locate import contains
 from huiyi.summary.llm_draft import DRAFT_FIELDS, SummaryDraft, verify_draft
 from huiyi.summary.models import LIST_FIELDS, SCALAR_FIELDS, MeetingSummary
-
 
 log = logging.getLogger(__name__)
 

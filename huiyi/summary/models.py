@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from huiyi.genre.numbers import NumberValue
 from huiyi.cite.models import Citation
+from huiyi.genre.numbers import NumberValue
 
 Source = Literal["offline", "llm"]
 

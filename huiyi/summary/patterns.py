@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from huiyi.cite.models import Citation
 from huiyi.genre.sentences import full_sentences
 from huiyi.genre.spans import Span
 from huiyi.index.records import Document
-from huiyi.cite.models import Citation
 
 # Clause breaks inside a sentence; a break inside “…” does not count ("“不进则退,慢进也是退”").
 _CLAUSE_BREAK = set(",，;；:：")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from huiyi.cite.models import Citation
 from huiyi.evals.harness import BASELINE, GOLD_QA, THRESHOLDS, GoldCase, load_cases, main, run_eval
 from huiyi.evals.report import check_gate, load_json, to_markdown
 from huiyi.index.clean import clean_text
 from huiyi.index.records import DocumentRecord
-from huiyi.cite.models import Citation
 from huiyi.qa.models import AskRequest, AskResponse
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

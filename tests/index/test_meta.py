@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from huiyi.index.clean import clean_text
-from huiyi.index.load import load_path
 from huiyi.genre.people import find_speakers
 from huiyi.genre.places import find_region
+from huiyi.index.clean import clean_text
+from huiyi.index.load import load_path
 from huiyi.index.meta import extract_meta, find_placeholders
 from huiyi.index.records import DocumentMeta, Removal
 

@@ -4,8 +4,8 @@ import pytest
 
 from huiyi.cite.grounding import check_grounding
 from huiyi.errors import BadInput
-from huiyi.qa.models import ChatTurn
 from huiyi.qa.extractive import NOT_FOUND, answer_offline, retrieve
+from huiyi.qa.models import ChatTurn
 from huiyi.qa.prepare import prepare
 
 from .conftest import Corpus, make_document

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from huiyi.evals.metrics import case_passed, citation_valid, ungrounded_numbers
-from huiyi.index.pipeline import Index
 from huiyi.cite.grounding import check_grounding
-from huiyi.qa.models import ChatTurn
+from huiyi.evals.metrics import case_passed, citation_valid, ungrounded_numbers
 from huiyi.index.corpus import Corpus
+from huiyi.index.pipeline import Index
 from huiyi.qa.extractive import answer_offline, retrieve
+from huiyi.qa.models import ChatTurn
 from huiyi.qa.prepare import prepare
 
 GOLD_DIR = Path(__file__).resolve().parents[2] / "huiyi" / "evals" / "gold" / "seeds"

@@ -15,9 +15,9 @@ import time
 import pytest
 
 from huiyi.config import Settings
+from huiyi.core import Huiyi
 from huiyi.evals.metrics import ungrounded_numbers
 from huiyi.index.pipeline import Index
-from huiyi.core import Huiyi
 from huiyi.llm import OpenAILLM, ScriptedLLM
 from huiyi.llm.prompts import load_prompt
 from huiyi.qa.llm_stream import AnswerField

@@ -9,8 +9,8 @@ import pytest
 from docx.oxml.ns import qn
 
 from huiyi.summary.export import FONT, INDICATOR_HEADER, SECTIONS, to_docx, to_markdown
-from huiyi.summary.models import MeetingSummary, TextField
 from huiyi.summary.extractive import summarize_offline
+from huiyi.summary.models import MeetingSummary, TextField
 
 DOC_IDS = ["000_4803b7c4fa62c0f1", "003_d2c5f6ae42d6725c", "004_85b44ce977ed7e00"]
 

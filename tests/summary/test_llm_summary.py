@@ -10,10 +10,10 @@ import pytest
 from huiyi.config import Settings
 from huiyi.index.tokens import count_tokens
 from huiyi.llm import OpenAILLM, ScriptedLLM
+from huiyi.summary.extractive import summarize_offline
 from huiyi.summary.llm_draft import SummaryDraft, verify_draft
 from huiyi.summary.llm_summary import MAX_MAP_CALLS, SummaryRun, plan_parts, summarize_llm
 from huiyi.summary.models import MeetingSummary
-from huiyi.summary.extractive import summarize_offline
 from tests.support.fake_openai import FakeOpenAI, sleep
 
 

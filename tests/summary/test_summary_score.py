@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from huiyi.evals.summary_score import load_gold, main, score_summary
 from huiyi.genre.numbers import normalize_number
-from huiyi.summary.models import Indicator, TextField
 from huiyi.summary.extractive import summarize_offline
+from huiyi.summary.models import Indicator, TextField
 from huiyi.summary.patterns import cite
 
 GOLD = load_gold()

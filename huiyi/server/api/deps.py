@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from huiyi.index.records import SearchFilters
 from huiyi.core import Huiyi
+from huiyi.index.records import SearchFilters
 
 
 def get_service(request: Request) -> Huiyi:

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from sse_starlette.sse import EventSourceResponse
 
 from huiyi.errors import HuiyiError
-from huiyi.server.api.deps import Service
 from huiyi.qa.models import AskRequest, AskResponse
+from huiyi.server.api.deps import Service
 
 router = APIRouter(tags=["questions"])
 

@@ -1,0 +1,82 @@
+"""The evidence an answer is read from: documents (their stored facts) and their sentences, with offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from huiyi.index.records import Document, SearchHit
+
+QUOTE_MAX_CHARS = 260  # a cited sentence plus the clause that carries its period
+
+
+@dataclass
+class DocInfo:
+    """What the answerer needs to know about one document beyond the sentence."""
+
+    doc_id: str
+    title: str
+    text: str
+    regions: set[str]  # stems of the places the document is about (衡东, 雁峰)
+    years: set[int]  # years the document reports on
+    placeholders: list[tuple[int, int]]  # spans the report gives as placeholders (X-values, template repeats)
+    sentences: list[tuple[int, int]]
+    meetings: set[tuple[str, str]] = field(default_factory=set)  # (届, 次) named in the title or opening
+
+
+@dataclass
+class Sentence:
+    doc: DocInfo
+    chunk_id: str
+    start: int
+    end: int
+    rank: int  # best rank of a hit that holds it (0 = top)
+    ctx_start: int  # start of the enclosing 。-sentence: a period written before a ; still governs
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start:self.end]
+
+    @property
+    def context(self) -> str:
+        return self.doc.text[self.ctx_start:self.end]
+
+
+def doc_info(doc: Document) -> DocInfo:
+    """What the answerer reads of a document: its stored facts (huiyi.index.facts), never recomputed here."""
+    facts = doc.facts
+    if facts is None:
+        raise ValueError(f"document {doc.id} has no facts; read documents through huiyi.index.corpus.Corpus")
+    return DocInfo(doc.id, doc.meta.title, doc.text, set(facts.regions), set(facts.years),
+                   [(p.start, p.end) for p in doc.meta.placeholders], facts.sentences, set(facts.plenums))
+
+
+def build_docs(hits: list[SearchHit], document: Callable[[str], Document]) -> dict[str, DocInfo]:
+    docs: dict[str, DocInfo] = {}
+    for hit in hits:
+        if hit.doc_id not in docs:
+            docs[hit.doc_id] = doc_info(document(hit.doc_id))
+    return docs
+
+
+def context_start(text: str, start: int) -> int:
+    for i in range(start - 1, max(-1, start - 200), -1):
+        if text[i] in "。!?!?\n":
+            return i + 1
+    return start
+
+
+def paragraph_of(sent: Sentence) -> str:
+    text = sent.doc.text
+    start = text.rfind("\n", 0, sent.start) + 1
+    return text[start:sent.end]
+
+
+def paragraph_bounds(text: str, start: int) -> tuple[int, int]:
+    s = text.rfind("\n", 0, start) + 1
+    e = text.find("\n", start)
+    return s, (len(text) if e < 0 else e)
+
+
+def sentence_of(doc: DocInfo, pos: int) -> tuple[int, int] | None:
+    return next(((s, e) for s, e in doc.sentences if s <= pos < e), None)

@@ -1,0 +1,128 @@
+"""The number a question asks for inside a sentence (value, unit, period, indicator) and the short answer built on it."""
+
+from __future__ import annotations
+
+import re
+
+from huiyi.genre import vocabulary as lexicon
+from huiyi.genre.numbers import extract_numbers
+from huiyi.genre.periods import find_periods
+from huiyi.qa.analysis import QuestionAnalysis
+from huiyi.qa.checks import (
+    clause_bounds,
+    clause_fit,
+    governing_period,
+    period_fit,
+)
+from huiyi.qa.evidence import Sentence
+
+
+def _unit_of(m) -> str:
+    return m.value.unit if m.value is not None else getattr(m, "unit", "")
+
+
+def _unit_ok(want: str | None, m) -> bool:
+    if getattr(m, "kind", "quantity") == "date":
+        return False
+    unit = _unit_of(m)
+    if want is None:
+        return True
+    if want == "位":
+        return getattr(m, "kind", "") == "rank" or unit in ("位", "倒数位")
+    if want == "元":
+        return unit.endswith("元")
+    if want == "个":  # 多少个 counts projects, problems, units: any count unit will do
+        return unit in ("个", "项", "家", "件", "所", "座", "处", "条")
+    return unit == want
+
+
+def is_placeholder(m, sent: Sentence) -> bool:
+    if m.placeholder:
+        return True
+    s, e = sent.ctx_start + m.start, sent.ctx_start + m.end
+    return any(ps < e and s < pe for ps, pe in sent.doc.placeholders)
+
+
+def _indicator_before(terms, pos: int):
+    before = [t for t in terms if t[2] <= pos]
+    return before[-1] if before else None
+
+
+_CHANGE_BEFORE = re.compile(r"(?:增长|增加|增速|增幅|提高|提升|上升|下降|减少|回落|降低|高于|低于|同比)[^,,;;。]{0,8}$")
+
+
+_SCOPE_BEFORE = re.compile(r"(全国|全省|全市|全县|全区|五城区|[省市县区]内)[^,,;;。]{0,4}$")
+
+
+def _is_change(ctx: str, m) -> bool:
+    return _unit_of(m) in ("%", "个百分点") or bool(_CHANGE_BEFORE.search(ctx[max(0, m.start - 12):m.start]))
+
+
+def _scope_ok(a: QuestionAnalysis, ctx: str, m) -> bool:
+    """排名全市第二 answers 在全市排第几, never 在全省排第几."""
+    if a.unit != "位" or a.scope is None:
+        return True
+    found = _SCOPE_BEFORE.search(ctx[max(0, m.start - 8):m.start])
+    return found is None or found.group(1) == a.scope
+
+
+def _window(ctx: str, mentions, i: int) -> str:
+    """The text a number belongs to: back to the previous number of its kind, and a few characters on
+    (紧盯第一批84个重点项目 … 未开工的6个省市重点项目)."""
+    m = mentions[i]
+    cs, ce = clause_bounds(ctx, m.start)
+    left = max([cs] + [x.end for x in mentions[:i] if x.end <= m.start and _unit_of(x) == _unit_of(m)])
+    return ctx[left:min(ce, m.end + 6)]
+
+
+def number_span(a: QuestionAnalysis, sent: Sentence):
+    """(mention, indicator term or None, local fit) for the value the question asks, or None."""
+
+    ctx, rel = sent.context, sent.start - sent.ctx_start
+    every = [m for m in extract_numbers(ctx) if getattr(m, "kind", "") != "date"]
+    terms = lexicon.find_indicators(ctx)
+    best = None
+    for i, m in enumerate(every):
+        if m.start < rel or not _unit_ok(a.unit, m) or not _scope_ok(a, ctx, m):
+            continue
+        if a.change and a.unit is None and not _is_change(ctx, m):
+            continue
+        if period_fit(a, ctx, m.start) is None:  # 由上半年的1%下降至前三季度的1%: take the asked period's
+            continue
+        term = _indicator_before(terms, m.start)
+        local = clause_fit(a, _window(ctx, every, i))
+        if not a.indicators and local <= 0:
+            continue  # a count with no word of the question around it (应到30人 for 新增就业多少人)
+        if a.indicators:
+            # the asked indicator must govern the number: it is the nearest indicator before it
+            if term is None or max(lexicon.indicator_fit(k, term[0]) for k in a.indicators) == 0:
+                continue
+            local -= 0.01 * (m.start - term[3])
+        if best is None or local > best[2]:
+            best = (m, term, local)
+    return best
+
+
+def number_answer(sent: Sentence, m, term) -> tuple[str, int]:
+    """A short sentence that repeats only what the quote says; returns (answer, leftmost ctx offset used)."""
+    ctx = sent.context
+    cs, ce = clause_bounds(ctx, m.start)
+    body, left = ctx[cs:m.end].strip(), cs
+    if term is not None and not (cs <= term[2] < ce):
+        body, left = term[1] + body, term[2]
+    elif term is None and len(body) < 8:
+        ps, _ = clause_bounds(ctx, max(cs - 2, 0))
+        body, left = ctx[ps:m.end].strip(), ps
+    gov = [(p, s) for p, s, e in find_periods(ctx) if s < m.start]
+    topic = governing_period(ctx, m.start)
+    if topic is not None and topic.text not in body:
+        s = max(s for p, s in gov if p.text == topic.text)
+        body, left = f"{topic.text},{body}", min(left, s)
+    return body.rstrip(",,;;、") + "。", left
+
+
+def number_answer_local(sent: Sentence, m) -> str:
+    """Fallback answer limited to the sentence itself (its context was too long to quote)."""
+    text, rel = sent.text, m.start - (sent.start - sent.ctx_start)
+    cs, _ = clause_bounds(text, rel)
+    return text[cs:rel + (m.end - m.start)].strip() + "。"

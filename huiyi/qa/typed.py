@@ -1,0 +1,158 @@
+"""Answer spans of the asked type inside a sentence: a person with title, a place, a date, a list, a slogan, a clause."""
+
+from __future__ import annotations
+
+import re
+
+from huiyi.genre.numbers import CN_DIGITS, cn_small_int
+from huiyi.genre.people import person_name, person_title, persons
+from huiyi.genre.sentences import clauses
+from huiyi.genre.spans import Span
+from huiyi.qa import spans
+from huiyi.qa.analysis import QuestionAnalysis
+from huiyi.qa.checks import clause_fit, predicate_near
+from huiyi.qa.evidence import QUOTE_MAX_CHARS, Sentence, paragraph_bounds, sentence_of
+
+
+def _title_matches(asked: str, title: str) -> bool:
+    for part in re.split(r"[、,]", title):
+        if part == asked or (part.endswith(asked) and not part[: -len(asked)].endswith("副")):
+            return True
+    return False
+
+
+def _best_span(a: QuestionAnalysis, text: str, found: list[Span]) -> Span | None:
+    """The span whose predicate best matches the question; earliest on ties."""
+    if not found:
+        return None
+    return max(found, key=lambda sp: (clause_fit(a, predicate_near(text, sp.start, sp.end)), -sp.start))
+
+
+def person_span(a: QuestionAnalysis, text: str) -> Span | None:
+    people = persons(text)
+    if a.titles:
+        people = [p for p in people if any(_title_matches(t, person_title(p)) for t in a.titles)]
+        if not people:
+            return None
+    else:
+        people = [p for p in people if person_title(p)] or people
+    if not people:
+        return _best_span(a, text, spans.organisations(text))
+    return _best_span(a, text, people)
+
+
+def list_span(a: QuestionAnalysis, text: str) -> Span | None:
+    found = spans.slogans(text) if a.slogan else []
+    if not found:
+        found = spans.slogans(text) if a.qtype == "which" else spans.enumerations(text) + spans.slogans(text)
+    return _best_span(a, text, found)
+
+
+def clause_span(a: QuestionAnalysis, text: str, max_chars: int = 90) -> Span:
+    """The sentence when short; else the best clause and the one after it."""
+    stripped = text.strip()
+    if len(stripped) <= max_chars:
+        s = text.find(stripped)
+        return Span(s, s + len(stripped), stripped, "clause")
+    bounds = clauses(text)
+    i = max(range(len(bounds)), key=lambda k: (clause_fit(a, text[bounds[k][0]:bounds[k][1]]), -k))
+    s, e = bounds[i][0], bounds[min(i + 1, len(bounds) - 1)][1]
+    if e - s > max_chars:
+        e = bounds[i][1]
+    return Span(s, e, text[s:e], "clause")
+
+
+_NEGATION = re.compile(r"未|没有|不够|尚未|不足|滞后|下降|回落|差距")
+
+
+_ROLE_Q = re.compile(r"职务|职位|担任什么|什么身份|什么职")
+
+
+_COUNTED_SLOGAN = re.compile(rf"“?([{CN_DIGITS}两])([\u4e00-\u9fff])”?")
+
+
+def counted_items(a: QuestionAnalysis, sent: Sentence):
+    """“三攻” → the three clauses after it that start with 攻 (要攻产业项目 …), each with its sentence."""
+    text = sent.text
+    for m in _COUNTED_SLOGAN.finditer(a.text):
+        token = m.group(1) + m.group(2)
+        if f"“{token}”" not in text:
+            continue
+        count = cn_small_int(m.group(1)) or 1
+        doc = sent.doc
+        _, para_end = paragraph_bounds(doc.text, sent.start)
+        tail = doc.text[sent.end:min(para_end, sent.end + 800)]
+        for opener in (r"(?:(?<=[;;。])|^)", r"(?:(?<=[,,;;。])|^)"):  # sentence starts first, then clauses
+            items = [(sent.end + x.start(), sent.end + x.end())
+                     for x in re.finditer(rf"{opener}要?{m.group(2)}[^,,;;。]{{1,20}}", tail)][:count]
+            if len(items) >= min(count, 2):
+                return token, items
+    return None
+
+
+def _siblings(sent: Sentence, sp: Span) -> list[tuple[int, int]]:
+    """Other slogans of the same frame in the paragraph: 聚焦“衣领子”工程 … 聚焦“牛鼻子”工程."""
+    text, abs_start = sent.doc.text, sent.start + sp.start
+    left, right = text[max(0, abs_start - 2):abs_start], text[abs_start + len(sp.text):abs_start + len(sp.text) + 2]
+    if len(left) < 2 or len(right) < 2 or not sp.text.startswith("“"):
+        return []
+    ps, pe = paragraph_bounds(text, sent.start)
+    pattern = re.escape(left) + r"(“[^“”]{1,12}”)" + re.escape(right)
+    return [(ps + x.start(1), ps + x.end(1)) for x in re.finditer(pattern, text[ps:pe])]
+
+
+def _list_answer(sent: Sentence, items: list[tuple[int, int]], prefix: str = ""):
+    text = sent.doc.text
+    quotes = []
+    for s, _e in items:
+        span = sentence_of(sent.doc, s)
+        if span and span != (sent.start, sent.end) and span not in quotes:
+            quotes.append(span)
+    body = ";".join(text[s:e] for s, e in items) if prefix else "、".join(text[s:e] for s, e in items)
+    return f"{prefix}{body}。", quotes
+
+
+def typed_span(a: QuestionAnalysis, sent: Sentence):
+    """(answer, kind, start, end, extra quotes) for non-numeric types; start/end relative to the sentence."""
+    text = sent.text
+    counted = counted_items(a, sent)
+    if counted is not None:
+        token, items = counted
+        answer, quotes = _list_answer(sent, items, f"“{token}”:")
+        at = text.find(f"“{token}”")
+        return answer, "list", at, at + len(token) + 2, quotes
+    if _ROLE_Q.search(a.text):
+        for p in persons(text):
+            if person_name(p) in a.text and person_title(p):
+                return person_title(p), "title", p.start, p.end, []
+        return None
+    if a.qtype == "who":
+        sp = person_span(a, text)
+        if sp is not None and "哪些" in a.text:
+            lists = [e for e in spans.enumerations(text) if e.start <= sp.start < e.end or sp.start <= e.start < sp.end]
+            sp = lists[0] if lists else sp
+        return (sp.text, sp.kind, sp.start, sp.end, []) if sp else None
+    if a.qtype == "when":
+        sp = _best_span(a, text, spans.dates(text))
+        return (sp.text, "date", sp.start, sp.end, []) if sp else None
+    if a.qtype == "where":
+        sp = _best_span(a, text, spans.places(text))
+        return (sp.text, "place", sp.start, sp.end, []) if sp else None
+    if a.qtype in ("list", "which") or a.slogan:
+        sp = list_span(a, text)
+        if sp is not None:
+            sibs = _siblings(sent, sp) if sp.kind == "slogan" else []
+            if len(sibs) >= 2:
+                answer, quotes = _list_answer(sent, sibs)
+                return answer, "list", sp.start, sp.end, quotes
+            return sp.text, sp.kind, sp.start, sp.end, []
+    if a.qtype == "list" and sent.ctx_start < sent.start and sent.end - sent.ctx_start <= QUOTE_MAX_CHARS:
+        # 甲;乙;丙列席会议: the list is the whole 。-sentence, split at its semicolons
+        whole = sent.context
+        return whole.rstrip("。") + "。", "list", sent.ctx_start - sent.start, len(text), []
+    sp = clause_span(a, text)
+    if a.qtype == "whether":
+        verdict = "否" if _NEGATION.search(sp.text) else "是"
+        return f"{verdict}。{sp.text.rstrip('。')}。", "clause", sp.start, sp.end, []
+    answer = sp.text.rstrip(",,;;") + ("" if sp.text.endswith("。") else "。")
+    return answer, "clause", sp.start, sp.end, []
