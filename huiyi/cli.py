@@ -37,7 +37,10 @@ def _print_json(data) -> None:
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders of reports")]) -> None:
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of reports")],
+    kb: Annotated[str | None, typer.Option("--kb", help="Knowledge base to put them in, e.g. 衡东县")] = None,
+) -> None:
     """Ingest report files and folders (.txt .md .html .docx .pdf) into the index."""
     from tqdm import tqdm
 
@@ -51,7 +54,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders of
             bar.set_postfix_str(name[-30:])
             bar.refresh()
 
-        report = service.ingest_paths(paths, on_progress=on_progress)
+        report = service.ingest_paths(paths, on_progress=on_progress, kb=kb)
         bar.close()
     except HuiyiError as exc:
         _fail(exc)
@@ -67,10 +70,14 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Files or folders of
 
 
 @app.command()
-def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+def docs(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="Only these knowledge bases")] = None,
+) -> None:
     """List stored documents."""
     try:
-        records = _service().documents()
+        service = _service()
+        records = service.documents(service.resolve_kbs(kb))
     except HuiyiError as exc:
         _fail(exc)
     if as_json:
@@ -86,14 +93,39 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = F
 
 
 @app.command()
+def kbs(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List knowledge bases (知识库) with their document counts."""
+    try:
+        items = _service().knowledge_bases()
+    except HuiyiError as exc:
+        _fail(exc)
+    if as_json:
+        _print_json([k.model_dump() for k in items])
+        return
+    table = Table(title=f"{len(items)} knowledge bases")
+    for col in ("name", "documents", "chunks"):
+        table.add_column(col)
+    for item in items:
+        table.add_row(item.name + (" (默认)" if item.default else ""), str(item.documents), str(item.chunks))
+    out.print(table)
+
+
+def _kb_filters(kb: list[str] | None, doc: list[str] | None = None):
+    from huiyi.index.records import SearchFilters
+
+    return SearchFilters(doc_ids=doc or None, kbs=kb or None) if (kb or doc) else None
+
+
+@app.command()
 def search(
     query: str,
     k: Annotated[int, typer.Option("-k", help="Number of results")] = 8,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="Only these knowledge bases")] = None,
 ) -> None:
     """Hybrid keyword + vector search over the chunks."""
     try:
-        hits = _service().search(query, k=k)
+        hits = _service().search(query, k=k, filters=_kb_filters(kb))
     except HuiyiError as exc:
         _fail(exc)
     if as_json:
@@ -119,14 +151,13 @@ def ask(
     question: str,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full response object")] = False,
     doc: Annotated[list[str] | None, typer.Option("--doc", help="Restrict to document id(s)")] = None,
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="Only these knowledge bases")] = None,
 ) -> None:
     """Ask a question; prints the answer and its quoted sources."""
-    from huiyi.index.records import SearchFilters
     from huiyi.qa.models import AskRequest
 
     try:
-        filters = SearchFilters(doc_ids=doc) if doc else None
-        response = _service().ask(AskRequest(question=question, filters=filters))
+        response = _service().ask(AskRequest(question=question, filters=_kb_filters(kb, doc)))
     except HuiyiError as exc:
         _fail(exc)
     if as_json:
@@ -164,10 +195,12 @@ def indicators(
     name: str,
     region: Annotated[str | None, typer.Option("--region")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="Only these knowledge bases")] = None,
 ) -> None:
     """Every report's value for one indicator (GDP, 固定资产投资, …), with period and source."""
     try:
-        data = _service().indicators(name, region)
+        service = _service()
+        data = service.indicators(name, region, service.resolve_kbs(kb))
     except HuiyiError as exc:
         _fail(exc)
     if as_json:

@@ -9,7 +9,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
     from huiyi.index.pipeline import Index, IngestReport, IngestResult
     from huiyi.llm.client import LLM
     from huiyi.qa.models import AskRequest, AskResponse
+    from huiyi.kb import KnowledgeBase
     from huiyi.summary.models import MeetingSummary
 
 SUMMARY_FORMATS = ("json", "md", "docx")
@@ -50,11 +51,40 @@ class Huiyi:
         return cls(settings, Index.open(settings), make_llm(settings))
 
     # ---- documents -------------------------------------------------------------------------
-    def documents(self) -> list[DocumentRecord]:
-        return self.index.documents()
+    def documents(self, kbs: Sequence[str] | None = None) -> list[DocumentRecord]:
+        """Every stored document, or those in any of the knowledge bases `kbs`."""
+        from huiyi.kb import in_kbs
 
-    def record(self, doc_id: str) -> DocumentRecord:
-        return self.index.record(doc_id)
+        return [r for r in self.index.documents() if in_kbs(r, kbs)]
+
+    def record(self, doc_id: str, kbs: Sequence[str] | None = None) -> DocumentRecord:
+        """The document's record; NotFound as well when it lies outside the knowledge bases `kbs`."""
+        from huiyi.kb import in_kbs
+
+        record = self.index.record(doc_id)
+        if not in_kbs(record, kbs):
+            raise NotFound(f"知识库 {', '.join(kbs or [])} 中没有文档 {doc_id} / no document {doc_id!r} in this knowledge base.")
+        return record
+
+    # ---- knowledge bases -------------------------------------------------------------------
+    def knowledge_bases(self) -> list[KnowledgeBase]:
+        from huiyi.kb import knowledge_bases
+
+        return knowledge_bases(self.index.documents())
+
+    def resolve_kbs(self, requested: Sequence[str] | None, allowed: Sequence[str] | None = None) -> list[str] | None:
+        """The knowledge bases a request reads (None: all); 404 for unknown names, 403 outside `allowed`."""
+        from huiyi.kb import resolve_kbs
+
+        return resolve_kbs(requested, [k.name for k in self.knowledge_bases()], allowed)
+
+    def set_document_kbs(self, doc_id: str, kbs: Sequence[str]) -> DocumentRecord:
+        """Put a stored document into exactly these knowledge bases (none: the default one)."""
+        from huiyi.kb import DEFAULT_KB, validate_kb_name
+
+        names = sorted({validate_kb_name(k) for k in kbs} - {DEFAULT_KB})
+        with self._lock:
+            return self.index.set_kbs(doc_id, names)
 
     def document(self, doc_id: str) -> Document:
         return self.index.document(doc_id)
@@ -62,24 +92,27 @@ class Huiyi:
     def _forget_documents(self) -> None:
         self.corpus.forget()
 
-    def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
+    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None) -> IngestResult:
+        kb = _kb_name(kb)
         with self._lock:
             try:
-                return self.index.ingest_bytes(data, name)
+                return self.index.ingest_bytes(data, name, kb=kb)
             finally:  # after the write, so a concurrent question cannot re-cache the old version
                 self._forget_documents()
 
-    def ingest_text(self, text: str, title: str | None = None) -> IngestResult:
+    def ingest_text(self, text: str, title: str | None = None, kb: str | None = None) -> IngestResult:
+        kb = _kb_name(kb)
         with self._lock:
             try:
-                return self.index.ingest_text(text, title=title)
+                return self.index.ingest_text(text, title=title, kb=kb)
             finally:  # after the write, so a concurrent question cannot re-cache the old version
                 self._forget_documents()
 
-    def ingest_paths(self, paths: list[Path], on_progress=None) -> IngestReport:
+    def ingest_paths(self, paths: list[Path], on_progress=None, kb: str | None = None) -> IngestReport:
+        kb = _kb_name(kb)
         with self._lock:
             try:
-                return self.index.ingest_paths(paths, on_progress=on_progress)
+                return self.index.ingest_paths(paths, on_progress=on_progress, kb=kb)
             finally:  # after the write, so a concurrent question cannot re-cache the old version
                 self._forget_documents()
 
@@ -104,6 +137,8 @@ class Huiyi:
         return self.index.search(query, k=k or self.settings.search_k, filters=filters)
 
     def _check_filters(self, filters: SearchFilters | None) -> None:
+        if filters and filters.kbs:
+            self.resolve_kbs(filters.kbs)
         if filters and filters.doc_ids:
             known = {r.id for r in self.index.documents()}
             unknown = [d for d in filters.doc_ids if d not in known]
@@ -164,7 +199,7 @@ class Huiyi:
         body = summary.model_dump_json(indent=2).encode("utf-8")
         return body, "application/json", f"{stem}-纪要.json"
 
-    def indicators(self, name: str, region: str | None = None) -> dict:
+    def indicators(self, name: str, region: str | None = None, kbs: Sequence[str] | None = None) -> dict:
         from huiyi.summary.indicators import indicator_rows, resolve_indicator
 
         if not (name or "").strip():
@@ -176,16 +211,18 @@ class Huiyi:
                 self._indicator_cache[doc.content_hash] = extract_indicators(doc)
             return self._indicator_cache[doc.content_hash]
 
-        rows = indicator_rows(self._all_documents(), name, region, extract=cached)
+        rows = indicator_rows(self._all_documents(kbs), name, region, extract=cached)
         return {"indicator": resolve_indicator(name), "rows": [r.model_dump(mode="json") for r in rows]}
 
-    def _all_documents(self) -> list[Document]:
-        """Every stored document; the indicator cache keeps only live content."""
+    def _all_documents(self, kbs: Sequence[str] | None = None) -> list[Document]:
+        """Every stored document (of the knowledge bases `kbs`); the indicator cache keeps only live content."""
+        from huiyi.kb import in_kbs
+
         records = self.documents()
         live = {r.content_hash for r in records}
         with self._lock:
             self._indicator_cache = {k: v for k, v in self._indicator_cache.items() if k in live}
-        return self.corpus.documents(records)
+        return self.corpus.documents([r for r in records if in_kbs(r, kbs)])
 
     # ---- health ---------------------------------------------------------------------------
     def health(self) -> dict:
@@ -197,6 +234,14 @@ class Huiyi:
             "embedder": self.index.embedder.name,
             "store": "chroma-server" if self.settings.chroma_url else "chroma-local",
         }
+
+
+def _kb_name(kb: str | None) -> str | None:
+    """A knowledge base to ingest into; the default one is no knowledge base at all."""
+    from huiyi.kb import DEFAULT_KB, validate_kb_name
+
+    name = validate_kb_name(kb) if kb else None
+    return None if name == DEFAULT_KB else name
 
 
 def _safe_filename(text: str) -> str:

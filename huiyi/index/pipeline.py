@@ -92,35 +92,38 @@ class Index:
 
     # ---- ingest
 
-    def ingest_path(self, path: str | Path) -> IngestResult:
+    def ingest_path(self, path: str | Path, kb: str | None = None) -> IngestResult:
         p = Path(path)
         if not p.is_file() or p.stat().st_size > self.settings.max_upload_bytes:
             load_stage.load_path(p, max_bytes=self.settings.max_upload_bytes)  # raises the precise error
-        return self.ingest_bytes(p.read_bytes(), p.name)
+        return self.ingest_bytes(p.read_bytes(), p.name, kb=kb)
 
-    def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
+    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None) -> IngestResult:
+        """`kb`: the knowledge base the document joins (it keeps those it was in already)."""
         doc_id = validate_doc_id(doc_id_from_name(name))
         raw_hash = sha256_hex(data)
-        unchanged = self._unchanged(doc_id, raw_hash=raw_hash)
+        unchanged = self._unchanged(doc_id, raw_hash=raw_hash, kb=kb)
         if unchanged:
             return unchanged
         loaded = load_stage.load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._ingest(loaded, doc_id, raw_hash, None)
+        return self._ingest(loaded, doc_id, raw_hash, None, kb)
 
-    def ingest_text(self, text: str, title: str | None = None, source: str | None = None) -> IngestResult:
+    def ingest_text(self, text: str, title: str | None = None, source: str | None = None,
+                    kb: str | None = None) -> IngestResult:
         if len(text.encode("utf-8")) > self.settings.max_upload_bytes:
             raise TooLarge(f"文本过长 / the text is over {self.settings.max_upload_bytes} bytes; split it or raise HUIYI_MAX_UPLOAD_BYTES.")
         if not text.strip():
             raise EmptyDocument("文本为空 / the text is empty — paste a report with text in it.")
         doc_id = validate_doc_id(doc_id_from_name(source) if source else doc_id_from_text(text))
         raw_hash = sha256_hex(text)
-        unchanged = self._unchanged(doc_id, raw_hash=raw_hash)
+        unchanged = self._unchanged(doc_id, raw_hash=raw_hash, kb=kb)
         if unchanged:
             return unchanged
         loaded = LoadedText(text=text.replace("\r\n", "\n").replace("\r", "\n"), source=source or title or doc_id, format="txt")
-        return self._ingest(loaded, doc_id, raw_hash, title)
+        return self._ingest(loaded, doc_id, raw_hash, title, kb)
 
-    def ingest_paths(self, paths: Sequence[str | Path], on_progress: ProgressFn | None = None) -> IngestReport:
+    def ingest_paths(self, paths: Sequence[str | Path], on_progress: ProgressFn | None = None,
+                     kb: str | None = None) -> IngestReport:
         """Ingest files and folders (recursively, supported extensions, sorted); errors do not stop the run."""
         files, skipped, report = self._expand(paths)
         report.skipped = skipped
@@ -128,7 +131,7 @@ class Index:
             if on_progress:
                 on_progress(n, len(files), str(path))
             try:
-                result = self.ingest_path(path)
+                result = self.ingest_path(path, kb=kb)
             except HuiyiError as exc:
                 report.errors.append(IngestError(source=str(path), code=exc.code, message=exc.message))
             else:
@@ -157,24 +160,31 @@ class Index:
                 report.errors.append(IngestError(source=str(p), code=NotFound.code, message=f"文件不存在 / not found: {p}"))
         return files, skipped, report
 
-    def _unchanged(self, doc_id: str, *, raw_hash: str | None = None, content_hash: str | None = None) -> IngestResult | None:
+    def _unchanged(self, doc_id: str, *, raw_hash: str | None = None, content_hash: str | None = None,
+                   kb: str | None = None) -> IngestResult | None:
         row = self.store.row(doc_id)
         if not row or row.get("status") != READY:
             return None
         if (raw_hash and row.get("raw_hash") == raw_hash) or (content_hash and row.get("content_hash") == content_hash):
-            return IngestResult(status="unchanged", record=DocumentRecord.model_validate_json(row["record"]))
+            record = DocumentRecord.model_validate_json(row["record"])
+            if kb and kb not in record.kbs:  # the same report uploaded into another knowledge base joins it
+                record = self.store.set_kbs(doc_id, [*record.kbs, kb]) or record
+                self.searcher.invalidate()
+            return IngestResult(status="unchanged", record=record)
         return None
 
-    def _ingest(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None) -> IngestResult:
+    def _ingest(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None, kb: str | None = None) -> IngestResult:
         doc = self._prepare(loaded, doc_id, raw_hash, title)
-        unchanged = self._unchanged(doc_id, content_hash=doc.content_hash)
+        unchanged = self._unchanged(doc_id, content_hash=doc.content_hash, kb=kb)
         if unchanged:
             return unchanged
         doc = doc.model_copy(update={"facts": facts_stage.document_facts(doc.text, doc.meta)})
         chunks = chunk_stage.chunk_document(doc, self.settings)
         if not chunks:
             raise EmptyDocument(f"{loaded.source}: nothing left to index after cleaning.", code="only_boilerplate")
-        record = _record_of(doc, chunks)
+        previous = self.store.record(doc_id)
+        kbs = sorted({*(previous.kbs if previous else []), *([kb] if kb else [])})
+        record = _record_of(doc, chunks).model_copy(update={"kbs": kbs})
         old_ids, vectors = self._embed(chunks)
         replaced = self.store.row(doc_id) is not None
         # Hide the old version, write every chunk, drop stale ones, then publish the row last.
@@ -240,6 +250,12 @@ class Index:
     def chunks(self, doc_id: str) -> list[Chunk]:
         self.record(doc_id)
         return self.store.get_chunks(doc_id)[0]
+
+    def set_kbs(self, doc_id: str, kbs: Sequence[str]) -> DocumentRecord:
+        self.record(doc_id)
+        record = self.store.set_kbs(doc_id, kbs)
+        self.searcher.invalidate()
+        return record or self.record(doc_id)
 
     def delete(self, doc_id: str) -> None:
         self.record(doc_id)

@@ -114,10 +114,19 @@ class DocumentRecord(BaseModel):
     placeholders: int
     content_hash: str
     ingested_at: str  # ISO timestamp
+    kbs: list[str] = Field(default_factory=list)  # knowledge bases (知识库) it belongs to; empty: the default one
+
+
+DEFAULT_KB = "default"  # documents stored without a knowledge base, and stores written before they existed
+
+
+def record_kbs(record: DocumentRecord) -> list[str]:
+    return record.kbs or [DEFAULT_KB]
 
 
 class SearchFilters(BaseModel):
     doc_ids: list[str] | None = None
+    kbs: list[str] | None = None  # knowledge bases: a document in any of them passes
     region: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None

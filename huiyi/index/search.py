@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from huiyi.index.keyword import KeywordIndex
-from huiyi.index.records import Chunk, DocumentRecord, SearchFilters, SearchHit
+from huiyi.index.records import Chunk, DocumentRecord, SearchFilters, SearchHit, record_kbs
 from huiyi.index.store import ChromaStore, date_ord
 
 Mode = Literal["hybrid", "keyword", "dense"]
@@ -59,11 +59,14 @@ def weighted_score(c: _Candidate, kw_max: float, dense_range: tuple[float, float
 
 def allowed_documents(records: dict[str, DocumentRecord], filters: SearchFilters | None) -> set[str] | None:
     """Doc ids passing the filters; None means "no restriction"."""
-    if filters is None or not any([filters.doc_ids, filters.region, filters.date_from, filters.date_to]):
+    if filters is None or not any([filters.doc_ids, filters.kbs, filters.region, filters.date_from, filters.date_to]):
         return None
     ids = set(records)
     if filters.doc_ids:
         ids &= set(filters.doc_ids)
+    if filters.kbs:
+        wanted = set(filters.kbs)
+        ids = {i for i in ids if wanted.intersection(record_kbs(records[i]))}
     if filters.region:
         ids = {i for i in ids if records[i].region == filters.region}
     if filters.date_from:

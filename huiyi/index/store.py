@@ -162,6 +162,16 @@ class ChromaStore:
         self.docs.upsert(ids=[doc.id], embeddings=[_DUMMY_VECTOR], documents=[doc.text], metadatas=[meta])
         self._bump_version()
 
+    def set_kbs(self, doc_id: str, kbs: Sequence[str]) -> DocumentRecord | None:
+        """Rewrite a ready document's knowledge bases (its row only: chunks carry no KB); None if absent."""
+        record = self.record(doc_id)
+        if record is None:
+            return None
+        record = record.model_copy(update={"kbs": sorted(set(kbs))})
+        self.docs.update(ids=[doc_id], metadatas=[{"record": record.model_dump_json()}])
+        self._bump_version()
+        return record
+
     def delete_document(self, doc_id: str) -> None:
         self.delete_chunks(self.chunk_ids(doc_id))
         self.docs.delete(ids=[doc_id])

@@ -30,10 +30,11 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
     app.state.service = service or Huiyi.open(settings)
     _install_error_handlers(app)
 
-    from huiyi.server.api import documents, qa
+    from huiyi.server.api import documents, kbs, qa
 
     app.include_router(documents.router)
     app.include_router(qa.router)
+    app.include_router(kbs.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict:

@@ -18,9 +18,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app, port: int | None = None):
+def live_server(app, port: int | None = None, lifespan: str = "off"):
+    """`lifespan="on"` runs the app's startup (the mounted MCP endpoint needs it)."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

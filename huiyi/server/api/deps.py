@@ -18,15 +18,46 @@ def get_service(request: Request) -> Huiyi:
 Service = Annotated[Huiyi, Depends(get_service)]
 
 
+def allowed_kbs(request: Request) -> list[str] | None:
+    """The knowledge bases the request's API key is limited to (None: no limit)."""
+    key = getattr(request.state, "api_key", None)
+    kbs = getattr(key, "kbs", None)
+    return list(kbs) if kbs else None
+
+
+AllowedKbs = Annotated[list[str] | None, Depends(allowed_kbs)]
+
+
+def scoped_kbs(
+    service: Service,
+    allowed: AllowedKbs,
+    kb: Annotated[list[str] | None, Query(description="Knowledge base(s) to read, e.g. 衡东县; default: all the key may read")] = None,
+) -> list[str] | None:
+    return service.resolve_kbs(kb, allowed)
+
+
+Kbs = Annotated[list[str] | None, Depends(scoped_kbs)]
+
+
+def scope_filters(service: Huiyi, filters: SearchFilters | None, allowed: list[str] | None) -> SearchFilters | None:
+    """`filters` with their knowledge bases resolved against the key's limit (unknown: 404, outside: 403)."""
+    kbs = service.resolve_kbs(filters.kbs if filters else None, allowed)
+    if kbs is None:
+        return filters
+    return (filters or SearchFilters()).model_copy(update={"kbs": kbs})
+
+
 def search_filters(
+    service: Service,
+    allowed: AllowedKbs,
+    kb: Annotated[list[str] | None, Query(description="Knowledge base(s), e.g. 衡东县")] = None,
     doc_id: Annotated[list[str] | None, Query(description="Restrict to these document ids")] = None,
     region: Annotated[str | None, Query(description="Region, e.g. 衡东县")] = None,
     date_from: Annotated[dt.date | None, Query(description="Earliest meeting date (ISO)")] = None,
     date_to: Annotated[dt.date | None, Query(description="Latest meeting date (ISO)")] = None,
 ) -> SearchFilters | None:
-    if not (doc_id or region or date_from or date_to):
-        return None
-    return SearchFilters(doc_ids=doc_id or None, region=region, date_from=date_from, date_to=date_to)
+    filters = SearchFilters(doc_ids=doc_id or None, kbs=kb or None, region=region, date_from=date_from, date_to=date_to)
+    return scope_filters(service, filters if (kb or doc_id or region or date_from or date_to) else None, allowed)
 
 
 Filters = Annotated[SearchFilters | None, Depends(search_filters)]
