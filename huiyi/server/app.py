@@ -35,6 +35,9 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
     app.include_router(documents.router)
     app.include_router(qa.router)
     app.include_router(kbs.router)
+    from huiyi.server import openai_compat
+
+    app.include_router(openai_compat.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict:
