@@ -35,9 +35,10 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
     app.include_router(documents.router)
     app.include_router(qa.router)
     app.include_router(kbs.router)
-    from huiyi.server import openai_compat
+    from huiyi.server import dify, openai_compat
 
     app.include_router(openai_compat.router)
+    app.include_router(dify.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict:
