@@ -238,6 +238,19 @@ def serve(
     uvicorn.run(create_app(settings, service), host=host or settings.host, port=port or settings.port, log_level="info")
 
 
+@app.command()
+def mcp() -> None:
+    """Serve the MCP tools over stdio (for Claude Desktop, Cherry Studio, Cursor …); logs go to stderr."""
+    from huiyi.core import Huiyi
+    from huiyi.server.mcp_server import run_stdio
+
+    try:
+        service = Huiyi.open(Settings())
+    except HuiyiError as exc:
+        _fail(exc)
+    run_stdio(service)
+
+
 @app.command("eval")
 def eval_(
     update_baseline: Annotated[bool, typer.Option("--update-baseline", help="Accept this run as the new baseline")] = False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,10 +23,17 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def create_app(settings: Settings | None = None, service: Huiyi | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with app.state.mcp.session_manager.run():  # the /mcp transport's task group
+            yield
+
     app = FastAPI(
         title="huiyi 会议报告问答",
         version=__version__,
         description="Questions with verbatim citations and one-click meeting summaries over Chinese meeting reports.",
+        lifespan=lifespan,
     )
     app.state.service = service or Huiyi.open(settings)
     _install_error_handlers(app)
@@ -39,6 +47,9 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
 
     app.include_router(openai_compat.router)
     app.include_router(dify.router)
+    from huiyi.server.mcp_server import mount_mcp
+
+    app.state.mcp = mount_mcp(app, lambda: app.state.service, settings.host)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict:
