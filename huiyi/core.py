@@ -19,9 +19,9 @@ from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchH
 
 if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
     from huiyi.index.pipeline import Index, IngestReport, IngestResult
+    from huiyi.kb import KnowledgeBase
     from huiyi.llm.client import LLM
     from huiyi.qa.models import AskRequest, AskResponse
-    from huiyi.kb import KnowledgeBase
     from huiyi.summary.models import MeetingSummary
 
 SUMMARY_FORMATS = ("json", "md", "docx")
