@@ -1,6 +1,9 @@
-"""Render a MeetingSummary as a 会议纪要: Markdown or .docx with the same sections and 出处 notes.
+"""Render a MeetingSummary as a 会议纪要, in two variants from one summary:
 
-Both renderers walk one layout (`layout(summary)`), so the two formats never drift apart.
+- `clean`: the 纪要 an office can send (huiyi.summary.clean): no marks, 公文 layout in .docx (huiyi.summary.gongwen);
+- `audit`: every field and 纪要 sentence with its [n] mark, and the 出处 notes with character offsets.
+
+Both formats of a variant walk one layout, so Markdown and .docx never drift apart.
 """
 
 from __future__ import annotations
@@ -10,10 +13,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from huiyi.cite.models import Citation
-from huiyi.summary.models import Indicator, MeetingSummary
+from pathlib import Path
 
-SECTIONS = ("基本情况", "主要内容", "工作要求", "附表:主要指标", "出处")
+from huiyi.cite.models import Citation
+from huiyi.summary.clean import clean_lines, clean_markdown, indicator_rows, minutes_title, withheld_line
+from huiyi.summary.models import MeetingSummary
+
+SECTIONS = ("基本情况", "纪要正文", "主要内容", "工作要求", "附表:主要指标", "出处")
+VARIANTS = ("clean", "audit")
 INDICATOR_HEADER = ["指标", "数值", "时期", "比较/排名", "出处"]
 FIELD_LABELS = {
     "name": "会议名称", "meeting_type": "会议类型", "date": "时间", "place": "地点", "region": "地区/主办",
@@ -57,8 +64,9 @@ class Refs:
 
 def layout(summary: MeetingSummary) -> list[Block]:
     refs = Refs()
-    blocks = [Block("title", f"{_title(summary)}会议纪要")]
+    blocks = [Block("title", minutes_title(summary))]
     blocks += _basics(summary, refs)
+    blocks += _prose(summary, refs)
     blocks += _content(summary, refs)
     blocks += _tasks(summary, refs)
     blocks += _indicator_table(summary, refs)
@@ -75,8 +83,15 @@ def layout(summary: MeetingSummary) -> list[Block]:
     return blocks
 
 
-def _title(summary: MeetingSummary) -> str:
-    return summary.name.value if summary.name else summary.title
+def _prose(s: MeetingSummary, refs: Refs) -> list[Block]:
+    out = [Block("h2", "纪要正文")]
+    for section in s.minutes:
+        if section.key != "opening":
+            out.append(Block("h3", section.heading))
+        out += [Block("p", f"{x.text}{refs.mark(x.citations)}") for x in section.sentences]
+    if len(out) == 1:
+        out.append(Block("p", "(未找到)"))
+    return out
 
 
 def _basics(s: MeetingSummary, refs: Refs) -> list[Block]:
@@ -157,21 +172,20 @@ def _tasks(s: MeetingSummary, refs: Refs) -> list[Block]:
     return out
 
 
-def _value_cell(ind: Indicator) -> str:
-    figures = ",".join(x for x in (ind.value, ind.change if ind.change != ind.value else None) if x)
-    if ind.undisclosed:
-        return f"未披露(原文:{figures})" if figures else "未披露"
-    return figures
-
-
 def _indicator_table(s: MeetingSummary, refs: Refs) -> list[Block]:
+    """Disclosed figures one row each; the withheld ones collapse into one line ("N 项指标未披露具体数值")."""
     out = [Block("h2", "附表:主要指标")]
     if not s.indicators:
         return out + [Block("p", "(未找到)")]
-    rows = [INDICATOR_HEADER]
-    for ind in s.indicators:
-        rows.append([ind.name, _value_cell(ind), ind.period or "", ";".join(ind.comparison), refs.mark(ind.citations)])
-    return out + [Block("table", rows=rows)]
+    disclosed = [i for i in s.indicators if not i.undisclosed]
+    rows, _ = indicator_rows(disclosed)
+    if rows:
+        out.append(Block("table", rows=[INDICATOR_HEADER] + [[*r, refs.mark(i.citations)] for r, i in zip(rows, disclosed)]))
+    withheld = sum(1 for i in s.indicators if i.undisclosed)
+    if withheld:
+        examples = "、".join(dict.fromkeys(i.name for i in s.indicators if i.undisclosed))
+        out.append(Block("p", withheld_line(withheld) + f"涉及:{examples[:200]}"))
+    return out
 
 
 # ---- Markdown ---------------------------------------------------------------------------------------
@@ -179,7 +193,9 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(summary: MeetingSummary) -> str:
+def to_markdown(summary: MeetingSummary, variant: str = "clean", sources_appendix: bool = False) -> str:
+    if variant == "clean":
+        return clean_markdown(summary, sources_appendix)
     lines: list[str] = []
     number = 0
     for b in layout(summary):
@@ -226,7 +242,24 @@ def _set_font(style_or_run, size_pt: float | None = None) -> None:
     fonts.set(qn("w:hAnsi"), FONT_FALLBACK)
 
 
-def to_docx(summary: MeetingSummary) -> bytes:
+def to_docx(summary: MeetingSummary, variant: str = "clean", template: Path | None = None,
+            sources_appendix: bool = False) -> bytes:
+    if variant == "clean":
+        from huiyi.summary.gongwen import render
+
+        return render([_clean_line(x) for x in clean_lines(summary, sources_appendix)], template)
+    return _audit_docx(summary)
+
+
+def _clean_line(line):
+    line.text = clean(line.text)
+    line.label = clean(line.label)
+    if line.rows:
+        line.rows = [[clean(c) for c in row] for row in line.rows]
+    return line
+
+
+def _audit_docx(summary: MeetingSummary) -> bytes:
     from docx import Document as DocxDocument
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm

@@ -174,8 +174,8 @@ def _first_body_sentence(b: _Builder) -> tuple[int, int] | None:
 # ---- releases and communiqués: "会议听取了…" "全会认为,…" "某某强调,…" ------------------------------------------------
 def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: MeetingSummary) -> None:
     text = b.text
-    names = [sp.name for sp in summary.speakers if sp.name]
-    person = re.compile("(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")(?:同志)?") if names else None
+    names = [f"{sp.role or ''}{sp.name}" for sp in summary.speakers if sp.name] + [sp.name for sp in summary.speakers if sp.name]
+    person = re.compile("(?:" + "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)) + ")(?:同志)?") if names else None
     for sent in sentences(text):
         if b.layout.skipped(sent.start, sent.end) or (sent.start, sent.end) in b.used:
             continue
@@ -194,9 +194,9 @@ def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: Me
                 found[key].append(s)
             continue
         if person is not None:
-            p = person.match(text, start, sent.end)
-            v = SPEAKER_VERBS.match(text, p.end(), sent.end) if p else None
+            p, v = _person_verb(person, text, start, sent.end)
             if p and v:
+                start = p.start()  # "就贯彻全会精神,…,谭某强调,…": the framing clause goes, the demand stays
                 key = {"强调": "stressed", "要求": "required", "提出": "required", "指出": "considered",
                        "认为": "considered", "表示": "considered"}[v.group("verb")]
                 s = b.sentence([b.quote(start, sent.end)], sent)
@@ -208,6 +208,17 @@ def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: Me
             s = b.sentence([b.fixed("会上,"), body], sent) if body else None
             if s is not None:
                 found["heard"].append(s)
+
+
+def _person_verb(person: re.Pattern[str], text: str, start: int, end: int):
+    """(person, verb) opening the sentence or one of its clauses within its first 40 characters."""
+    for m in person.finditer(text, start, min(end, start + 40)):
+        if m.start() != start and text[m.start() - 1] not in ",，":
+            continue
+        v = SPEAKER_VERBS.match(text, m.end(), end)
+        if v:
+            return m, v
+    return None, None
 
 
 def _until_first_person(b: _Builder, start: int, end: int) -> ProsePart | None:
