@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 2
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: serve test test-fast test-llama eval bench install browser llama clean
+.PHONY: serve test test-fast test-llama eval bench install browser office llama clean
 
 install: $(STAMP)
 
@@ -21,13 +21,13 @@ serve: install
 	$(BIN)/huiyi serve
 
 ## Every test tier and the eval gate (what CI runs)
-test: install browser llama
+test: install browser office llama
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(BIN)/huiyi eval --out .cache/eval-out
 
-## Unit and integration tests without the browser and the real-model tiers
+## Unit and integration tests without the browser, office and real-model tiers
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not browser and not llama"
+	$(BIN)/python -m pytest -q -m "not browser and not llama and not office"
 
 eval: install
 	$(BIN)/huiyi eval
@@ -38,6 +38,10 @@ bench: install
 ## Debian chromium for the browser tests (root, as on CI)
 browser:
 	bash scripts/install_browser.sh
+
+## LibreOffice Writer, poppler-utils and CJK fonts for the 纪要 rendering tests (root, as on CI)
+office:
+	bash scripts/install_office.sh
 
 ## llama-cpp-python[server] + the tiny gemma GGUF for the real-model tier (compiles once, then cached)
 llama: install

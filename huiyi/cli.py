@@ -175,10 +175,11 @@ def summarize(
     doc_id: str,
     fmt: Annotated[str, typer.Option("--format", help="json, md or docx")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file (docx needs it)")] = None,
+    variant: Annotated[str, typer.Option("--variant", help="clean (the 纪要 to send) or audit (every line with its source)")] = "clean",
 ) -> None:
-    """One-click meeting summary (会议纪要要素) of a stored document."""
+    """One-click meeting summary (会议纪要要素) of a stored document: the clean 纪要 or the audit copy."""
     try:
-        body, _media, filename = _service().summary_export(doc_id, fmt)
+        body, _media, filename = _service().summary_export(doc_id, fmt, variant)
     except HuiyiError as exc:
         _fail(exc)
     if fmt == "docx" and output is None:

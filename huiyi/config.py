@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     llm_json_schema: bool = Field(True, description="Ask for json_schema structured output (falls back to json_object).")
     llm_source_tokens: int = Field(1500, ge=100, description="Token budget (cl100k) for report text in one LLM prompt: the numbered sources of an answer, or one section of a summary.")
 
+    # 会议纪要
+    minutes_template: Path | None = Field(None, description="An office's .docx whose page setup and styles (纪要标题, 纪要正文, 纪要一级标题 …) the clean 纪要 uses instead of the built-in 公文 layout.")
+    minutes_sources: bool = Field(False, description="Append an 出处 list (the report sentence behind each 纪要 sentence) to the clean 纪要.")
+
     # Server
     host: str = Field("127.0.0.1", description="Bind address for `huiyi serve`.")
     port: int = Field(8000, description="Port for `huiyi serve`.")

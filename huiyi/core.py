@@ -183,19 +183,27 @@ class Huiyi:
                 self._summary_cache[key] = result
         return result
 
-    def summary_export(self, doc_id: str, fmt: str) -> tuple[bytes, str, str]:
-        """Return (body, media type, file name) for a summary in json, md or docx."""
-        from huiyi.summary.export import to_docx, to_markdown
+    def summary_export(self, doc_id: str, fmt: str, variant: str = "clean") -> tuple[bytes, str, str]:
+        """Return (body, media type, file name) for a summary in json, md or docx, as the clean 纪要 or the audit copy."""
+        from huiyi.summary.export import VARIANTS, to_docx, to_markdown
 
         if fmt not in SUMMARY_FORMATS:
             raise BadInput(f"不支持的格式 {fmt!r}:可选 json、md、docx。", code="bad_format")
+        if variant not in VARIANTS:
+            raise BadInput(f"不支持的版本 {variant!r}:可选 clean(纪要)、audit(审核稿)。", code="bad_variant")
         summary = self.summary(doc_id)
         stem = _safe_filename(summary.title or doc_id)
+        suffix = "纪要" if variant == "clean" else "纪要审核稿"
+        appendix = self.settings.minutes_sources
         if fmt == "md":
-            return to_markdown(summary).encode("utf-8"), "text/markdown; charset=utf-8", f"{stem}-纪要.md"
+            body = to_markdown(summary, variant, sources_appendix=appendix).encode("utf-8")
+            return body, "text/markdown; charset=utf-8", f"{stem}-{suffix}.md"
         if fmt == "docx":
             media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            return to_docx(summary), media, f"{stem}-纪要.docx"
+            template = self.settings.minutes_template
+            if template is not None and not template.is_file():
+                raise BadInput(f"纪要模板 {template} 不存在:检查 HUIYI_MINUTES_TEMPLATE。", code="bad_template")
+            return to_docx(summary, variant, template=template, sources_appendix=appendix), media, f"{stem}-{suffix}.docx"
         body = summary.model_dump_json(indent=2).encode("utf-8")
         return body, "application/json", f"{stem}-纪要.json"
 

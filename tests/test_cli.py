@@ -68,10 +68,14 @@ def test_rm_unknown_and_malicious_ids(run):
 def test_summarize_markdown_and_docx(run, tmp_path):
     doc_id = json.loads(run("docs", "--json").stdout)[0]["id"]
     md = run("summarize", doc_id, "--format", "md")
-    assert md.exit_code == 0 and "基本情况" in md.stdout
+    assert md.exit_code == 0 and md.stdout.startswith("# ") and "纪要" in md.stdout.splitlines()[0]
+    assert "[1]" not in md.stdout and "基本情况" not in md.stdout  # the clean 纪要: no marks
+    audit = run("summarize", doc_id, "--format", "md", "--variant", "audit")
+    assert audit.exit_code == 0 and "基本情况" in audit.stdout and "[1]" in audit.stdout and "## 出处" in audit.stdout
     out = tmp_path / "s.docx"
     docx = run("summarize", doc_id, "--format", "docx", "-o", str(out))
     assert docx.exit_code == 0 and out.read_bytes()[:2] == b"PK"
+    assert run("summarize", doc_id, "--format", "md", "--variant", "draft").exit_code == 2
 
 
 def test_empty_question_is_bad_input(run):

@@ -123,9 +123,14 @@ def test_summary_formats_and_unknown_id(api):
     for c in cited:
         assert text[c["start"]:c["end"]] == c["quote"]
     md = api.get(f"/documents/{doc_id}/summary", params={"format": "md"})
-    assert md.headers["content-type"].startswith("text/markdown") and "基本情况" in md.text
+    assert md.headers["content-type"].startswith("text/markdown") and "纪要" in md.text and "[1]" not in md.text
+    audit = api.get(f"/documents/{doc_id}/summary", params={"format": "md", "variant": "audit"})
+    assert "基本情况" in audit.text and "[1]" in audit.text
     docx = api.get(f"/documents/{doc_id}/summary", params={"format": "docx"})
     assert docx.content[:2] == b"PK" and "attachment" in docx.headers["content-disposition"]
+    audit_docx = api.get(f"/documents/{doc_id}/summary", params={"format": "docx", "variant": "audit"})
+    assert audit_docx.content[:2] == b"PK" and "%E5%AE%A1%E6%A0%B8%E7%A8%BF" in audit_docx.headers["content-disposition"]  # 审核稿
+    assert api.get(f"/documents/{doc_id}/summary", params={"format": "md", "variant": "draft"}).status_code == 422
     assert api.get("/documents/nope/summary").json()["code"] == "not_found"
     assert api.get(f"/documents/{doc_id}/summary", params={"format": "pdf"}).status_code == 422
 

@@ -235,8 +235,9 @@ def test_summary_shows_cited_sections_and_downloads_docx(page, tmp_path):
     expect(page.locator("#source-panel mark")).to_be_visible()
     page.keyboard.press("Escape")
 
+    expect(view.locator(".minutes .minutes-sentence").first).to_be_visible()
     with page.expect_download() as dl_info:
-        view.get_by_role("link", name="下载 .docx").click()
+        view.get_by_role("link", name="下载纪要 .docx").click()
     saved = tmp_path / "summary.docx"
     dl_info.value.save_as(saved)
     assert dl_info.value.suggested_filename.endswith(".docx")
@@ -244,8 +245,11 @@ def test_summary_shows_cited_sections_and_downloads_docx(page, tmp_path):
     with zipfile.ZipFile(saved) as z:
         assert "word/document.xml" in z.namelist()
     with page.expect_download() as md_info:
-        view.get_by_role("link", name="下载 .md").click()
+        view.get_by_role("link", name="纪要 .md").click()
     assert md_info.value.suggested_filename.endswith(".md")
+    with page.expect_download() as audit_info:
+        view.get_by_role("link", name="审核稿 .docx").click()
+    assert audit_info.value.suggested_filename.endswith("纪要审核稿.docx")
 
 
 def test_keyboard_only_ask_and_open_citation(page):

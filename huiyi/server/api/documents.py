@@ -135,10 +135,16 @@ def search(
 
 
 @router.get("/documents/{doc_id}/summary", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}})
-def get_summary(doc_id: str, service: Service, kbs: Kbs, format: Annotated[str, Query(pattern="^(json|md|docx)$")] = "json") -> Response:
-    """The meeting summary (会议纪要要素) as JSON, Markdown or .docx; cached by content hash."""
+def get_summary(
+    doc_id: str,
+    service: Service,
+    kbs: Kbs,
+    format: Annotated[str, Query(pattern="^(json|md|docx)$")] = "json",
+    variant: Annotated[str, Query(pattern="^(clean|audit)$", description="clean: the 纪要 to send; audit: every line with its source")] = "clean",
+) -> Response:
+    """The meeting summary (会议纪要要素) as JSON, or the 会议纪要 as Markdown or .docx (clean or audit); cached by content hash."""
     service.record(doc_id, kbs)
-    body, media, filename = service.summary_export(doc_id, format)
+    body, media, filename = service.summary_export(doc_id, format, variant)
     headers = {}
     if format != "json":
         headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -155,6 +155,7 @@ function tableNode(rows, cols) {
       tr.classList.add("undisclosed-row");
       tr.cells[cols.indexOf("value")]?.append(" ", el("span", "badge badge-amber", "未披露"));
     }
+    if (row.target) tr.cells[0]?.append(" ", el("span", "badge", "目标"));
     const src = el("td");
     src.append(chipsFor(row.citations));
     tr.append(src);
@@ -207,6 +208,7 @@ function render(summary) {
   if (summary.placeholder_count) meta.append(` · 全文含 ${summary.placeholder_count} 处未披露数值`);
   if (summary.fallback) meta.append(` · ${summary.fallback}`);
   nodes.push(meta);
+  if ((summary.minutes || []).length) nodes.push(minutesNode(summary));
   for (const s of SECTIONS) {
     const fields = s.keys.filter((k) => k in summary).map((k) => [k, summary[k]]);
     fields.forEach(([k]) => used.add(k));
@@ -217,18 +219,38 @@ function render(summary) {
   $("summary-body").replaceChildren(...nodes);
 }
 
-function downloadLink(docId, fmt, text) {
+function downloadLink(docId, fmt, variant, text, hint) {
   const a = el("a", "btn btn-small", text);
-  a.href = `documents/${encodeURIComponent(docId)}/summary?format=${fmt}`;
+  a.href = `documents/${encodeURIComponent(docId)}/summary?format=${fmt}&variant=${variant}`;
   a.setAttribute("download", "");
+  a.title = hint;
   return a;
+}
+
+// The 纪要 prose: each section under its heading, each sentence with the chips of the sentence it came from.
+function minutesNode(summary) {
+  const sec = el("section", "summary-section minutes");
+  sec.append(el("h3", "", "纪要正文"));
+  for (const part of summary.minutes || []) {
+    if (part.key !== "opening") sec.append(el("h4", "minutes-heading", part.heading));
+    for (const s of part.sentences || []) {
+      const p = el("p", "minutes-sentence", (s.parts || []).map((x) => x.text).join(""));
+      p.append(chipsFor(s.citations));
+      sec.append(p);
+    }
+  }
+  if (summary.minutes_source === "llm") sec.append(el("p", "muted", "(大模型润色,已逐句核验原文)"));
+  return sec;
 }
 
 export async function showSummary(doc) {
   const title = $("summary-title");
   title.textContent = `会议纪要 · ${doc.title}`;
   $("summary-downloads").replaceChildren(
-    downloadLink(doc.id, "docx", "下载 .docx"), downloadLink(doc.id, "md", "下载 .md"));
+    downloadLink(doc.id, "docx", "clean", "下载纪要 .docx", "公文格式的会议纪要,可直接发送(不含出处标注)"),
+    downloadLink(doc.id, "md", "clean", "纪要 .md", "会议纪要 Markdown,不含出处标注"),
+    downloadLink(doc.id, "docx", "audit", "审核稿 .docx", "逐条标注出处与原文位置,供核对"),
+    downloadLink(doc.id, "md", "audit", "审核稿 .md", "逐条标注出处与原文位置的 Markdown"));
   const body = $("summary-body");
   body.setAttribute("aria-busy", "true");
   body.replaceChildren(el("p", "muted", "正在生成纪要…"));

@@ -13,6 +13,7 @@ export const SECTIONS = [
 export const HIDDEN_KEYS = new Set([
   "citations", "source", "doc_id", "chunk_id", "start", "end", "title", "number", "change_number",
   "not_found", "mode", "sources", "truncated", "placeholder_count", "unit", "undisclosed", "fallback",
+  "minutes", "minutes_source", "kind", "target", "parts",
 ]);
 
 // Keys whose value is the thing itself and needs no label in front of it.
