@@ -176,7 +176,8 @@ def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: Me
     text = b.text
     names = [f"{sp.role or ''}{sp.name}" for sp in summary.speakers if sp.name] + [sp.name for sp in summary.speakers if sp.name]
     person = re.compile("(?:" + "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True)) + ")(?:同志)?") if names else None
-    for sent in sentences(text):
+    sents = sentences(text)
+    for i, sent in enumerate(sents):
         if b.layout.skipped(sent.start, sent.end) or (sent.start, sent.end) in b.used:
             continue
         start = content_start(text, sent.start, sent.end)
@@ -199,7 +200,10 @@ def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: Me
                 start = p.start()  # "就贯彻全会精神,…,谭某强调,…": the framing clause goes, the demand stays
                 key = {"强调": "stressed", "要求": "required", "提出": "required", "指出": "considered",
                        "认为": "considered", "表示": "considered"}[v.group("verb")]
-                s = b.sentence([b.quote(start, sent.end)], sent)
+                parts = [b.quote(start, sent.end)]
+                if key in ("stressed", "required"):
+                    parts += _continued_demands(b, sents, i)
+                s = b.sentence(parts, sent)
                 if s is not None:
                     found[key].append(s)
                 continue
@@ -208,6 +212,27 @@ def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: Me
             s = b.sentence([b.fixed("会上,"), body], sent) if body else None
             if s is not None:
                 found["heard"].append(s)
+
+
+CONTINUED = 3  # demands that run on after "某某强调,要…。" as "要…。要…。" in the same paragraph
+_DEMAND_OPENER = re.compile(r"(?:[一二三四五六七八九十]是|[一二三四五六七八九十]要|要|必须|务必)")
+
+
+def _continued_demands(b: _Builder, sents: list[Span], i: int) -> list[ProsePart | None]:
+    """The next sentences of the paragraph that go on demanding ("要…"), joined with "；"."""
+    out: list[ProsePart | None] = []
+    total = sents[i].end - sents[i].start
+    for nxt in sents[i + 1 : i + 1 + CONTINUED]:
+        if "\n" in b.text[sents[i].end:nxt.start] or not _DEMAND_OPENER.match(b.text, nxt.start, nxt.end):
+            break
+        q = b.quote(nxt.start, nxt.end)
+        if q is None or total + len(q.text) > 2 * MAX_BODY:
+            break
+        total += len(q.text)
+        out += [b.fixed("；"), q]
+        b.used.add((nxt.start, nxt.end))
+        i += 1
+    return out
 
 
 def _person_verb(person: re.Pattern[str], text: str, start: int, end: int):

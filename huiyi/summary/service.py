@@ -9,13 +9,21 @@ from huiyi.summary.extractive import summarize_offline
 from huiyi.summary.models import MeetingSummary
 
 # Bump when the extraction changes so cached summaries are not served stale.
-SUMMARISER_VERSION = "2"
+SUMMARISER_VERSION = "3"
 
 
 def summarize(doc: Document, settings: Settings, llm: LLM | None = None) -> MeetingSummary:
     offline = summarize_offline(doc)
     if llm is None:
         return offline
+    from huiyi.llm.client import deadline_after
+    from huiyi.summary.llm_prose import polish_minutes
     from huiyi.summary.llm_summary import summarize_llm
 
-    return summarize_llm(doc, offline, settings, llm)
+    deadline = deadline_after(settings.llm_deadline)  # one budget for the fields and the prose's polish
+    summary = summarize_llm(doc, offline, settings, llm)
+    sections, note = polish_minutes(doc, summary.minutes, llm, deadline)
+    update: dict = {"minutes": sections, "minutes_source": "llm" if note is None and sections else "offline"}
+    if note:
+        update["fallback"] = f"{summary.fallback} {note}" if summary.fallback else note
+    return summary.model_copy(update=update)

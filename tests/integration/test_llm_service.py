@@ -132,6 +132,14 @@ def test_summary_fields_are_verified_or_offline(api):
                 assert text[c["start"]:c["end"]] == c["quote"]
             if source == "llm":
                 assert entry["source"] == "llm"
+    for section in summary["minutes"]:  # 纪要 prose: polished or extractive, every sentence grounded
+        for sentence in section["sentences"]:
+            quotes = [c["quote"] for c in sentence["citations"]]
+            for c in sentence["citations"]:
+                assert text[c["start"]:c["end"]] == c["quote"]
+            said = "".join(p["text"] for p in sentence["parts"])
+            assert ungrounded_numbers(said, quotes) == [], said
+    assert summary["minutes_source"] in ("offline", "llm")
     for ind in summary["indicators"]:
         quotes = [c["quote"] for c in ind["citations"]]
         stated = " ".join(x for x in (ind["value"], ind["change"]) if x and not ind["undisclosed"])
