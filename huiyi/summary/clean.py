@@ -67,12 +67,16 @@ def _header(summary: MeetingSummary) -> list[Line]:
     if summary.host:
         out.append(Line("meta", _with_role(summary, summary.host.value), label="主持"))
     a = summary.attendance
+    verbs = a.attendees_verbs if len(a.attendees_verbs) == len(a.attendees_groups) else ["列席"] * len(a.attendees_groups)
+    groups = {v: [g for g, w in zip(a.attendees_groups, verbs) if w == v] for v in ("参会", "参加", "列席")}
     present = [_with_role(summary, n) for n in a.leaders_present[:MAX_LEADERS]]
     counts = _counts(summary)
-    if present or counts:
-        out.append(Line("meta", "；".join(x for x in ("、".join(present), counts) if x), label="出席"))
-    if a.attendees_groups:
-        out.append(Line("meta", "；".join(a.attendees_groups), label="参会" if summary.kind == "notice" else "列席"))
+    if present or counts or groups["参加"]:
+        out.append(Line("meta", "；".join(x for x in ("、".join(present), counts, "；".join(groups["参加"])) if x), label="出席"))
+    if groups["参会"]:
+        out.append(Line("meta", "；".join(groups["参会"]), label="参会"))
+    if groups["列席"]:
+        out.append(Line("meta", "；".join(groups["列席"]), label="列席"))
     speakers = [f"{sp.role or ''}{sp.name or ''}（{sp.act}）" for sp in summary.speakers
                 if sp.act and sp.act != "主持" and (sp.name or sp.role)]
     if speakers:

@@ -62,7 +62,8 @@ class Attendance(Cited):
     alternates_present: int | None = None  # 候补委员实到
     present_total: int | None = None  # 实到 when the text does not say which group it counts
     quorum_statement: str | None = None  # 符合规定人数
-    attendees_groups: list[str] = Field(default_factory=list)  # 列席 groups, as written
+    attendees_groups: list[str] = Field(default_factory=list)  # 列席/参加/参会 groups, as written
+    attendees_verbs: list[str] = Field(default_factory=list)  # per group: 列席 | 参加 | 参会 (a notice's list)
     leaders_present: list[str] = Field(default_factory=list)  # 出席/参加/主席台就座 names, as written
 
     def is_empty(self) -> bool:

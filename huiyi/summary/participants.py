@@ -227,12 +227,13 @@ def attendance(doc: Document, sents: list[Span], present: list[SpeakerEntry], la
             t = trim(text, item.start, item.end)
             t = Span(t.start, t.end - 1) if text[t.end - 1:t.end] in ("。", "；", ";") else t
             att.attendees_groups.append(text[t.start:t.end])
+            att.attendees_verbs.append("参会")
         att.citations.append(cite(doc, section.heading.start, section.items[-1].end))
     else:
         for sent in (s for s in sents[:60] if not layout.skipped(s.start, s.end)):
             for m in _ATTENDEES.finditer(text, sent.start, sent.end):
                 start = _clause_run_start(text, sent.start, m.start())
-                _read_attendees(doc, Span(start, m.start()), att)
+                _read_attendees(doc, Span(start, m.start()), att, m.group(0)[:2])
                 att.citations.append(cite(doc, start, m.end()))
     for p in present:
         if p.name and p.name not in att.leaders_present:
@@ -299,7 +300,7 @@ def _last_break(text: str, lo: int, hi: int) -> int:
     return cut + 1 if cut >= 0 else lo
 
 
-def _read_attendees(doc: Document, span: Span, att: Attendance) -> None:
+def _read_attendees(doc: Document, span: Span, att: Attendance, verb: str = "列席") -> None:
     """Groups split at semicolons when the text uses them, else at commas."""
     text = doc.text
     body = text[span.start : span.end]
@@ -308,3 +309,4 @@ def _read_attendees(doc: Document, span: Span, att: Attendance) -> None:
         t = trim(text, span.start + s, span.start + e)
         if t.end > t.start and not _NOT_GROUP.search(text[t.start:t.end]):
             att.attendees_groups.append(text[t.start : t.end])
+            att.attendees_verbs.append(verb)

@@ -7,6 +7,7 @@ verbatim. The patterns describe the genre (会议新闻稿、讲话稿), never p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from huiyi.cite.models import Citation
 from huiyi.genre.sentences import full_sentences
@@ -32,10 +33,23 @@ def trim(text: str, start: int, end: int) -> Span:
 
 def sentences(text: str) -> list[Span]:
     """Sentence spans ending at 。!? or a newline; a run longer than MAX_SENTENCE is cut into windows."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=8)  # the readers of one summary split the same report several times
+def _sentences(text: str) -> tuple[Span, ...]:
     out: list[Span] = []
     for start, end in full_sentences(text):
         out.extend(_windows(text, start, end))
-    return [s for s in out if s.end > s.start]
+    return tuple(s for s in out if s.end > s.start)
+
+
+@lru_cache(maxsize=8)
+def outline(text: str) -> tuple:
+    """The report's outline headings (huiyi.genre.outline.headings), once per text."""
+    from huiyi.genre.outline import headings
+
+    return tuple(headings(text))
 
 
 def _windows(text: str, start: int, end: int) -> list[Span]:

@@ -24,7 +24,7 @@ from huiyi.genre.proceedings import (
 from huiyi.genre.spans import Span
 from huiyi.index.records import Document
 from huiyi.summary.models import MeetingSummary, MinutesSection, ProsePart, ProseSentence
-from huiyi.summary.patterns import cite, sentences, trim
+from huiyi.summary.patterns import cite, outline, sentences, trim
 from huiyi.summary.reading import Layout, content_start
 
 MAX_BODY = 160  # characters of report text in one 纪要 sentence; longer ones are cut at a clause boundary
@@ -235,8 +235,13 @@ def _continued_demands(b: _Builder, sents: list[Span], i: int) -> list[ProsePart
     return out
 
 
+_ANY_SPEAKER_VERB = re.compile(r"强调|指出|要求|表示|提出|认为")
+
+
 def _person_verb(person: re.Pattern[str], text: str, start: int, end: int):
     """(person, verb) opening the sentence or one of its clauses within its first 40 characters."""
+    if not _ANY_SPEAKER_VERB.search(text, start, min(end, start + 60)):
+        return None, None
     for m in person.finditer(text, start, min(end, start + 40)):
         if m.start() != start and text[m.start() - 1] not in ",，":
             continue
@@ -260,8 +265,6 @@ def _until_first_person(b: _Builder, start: int, end: int) -> ProsePart | None:
 
 # ---- speeches and work reports: their headings and the work they set -------------------------------------------
 def _speech(b: _Builder, found: dict[str, list[ProseSentence]], summary: MeetingSummary) -> None:
-    from huiyi.genre.outline import headings
-
     text, layout = b.text, b.layout
     lead = summary.speakers[0] if summary.speakers else None
     who: list[ProsePart] = []
@@ -271,7 +274,7 @@ def _speech(b: _Builder, found: dict[str, list[ProseSentence]], summary: Meeting
     report = layout.kind == "report"
     if report:
         who = []  # a work report proposes and deploys; it is not a speaker's demand
-    tops = [h for h in headings(text) if h.level == 0 and re.match(r"[一二三四五六七八九十]{1,3}、", h.title)]
+    tops = [h for h in outline(text) if h.level == 0 and re.match(r"[一二三四五六七八九十]{1,3}、", h.title)]
     if not found["stressed"] and tops:
         parts: list[ProsePart | None] = [*who, b.fixed("在讲话中强调," if who else "报告提出," if report else "讲话强调,")]
         for i, h in enumerate(tops[:6]):
