@@ -143,11 +143,15 @@ def _sources(summary: MeetingSummary) -> list[Line]:
 
 def clean_markdown(summary: MeetingSummary, sources_appendix: bool = False) -> str:
     md: list[str] = []
+    previous = ""
     for line in clean_lines(summary, sources_appendix):
+        if previous == "meta" and line.kind != "meta":
+            md.append("")  # the header block ends; the opening paragraph is its own paragraph
+        previous = line.kind
         if line.kind == "title":
             md += [f"# {line.text}", ""]
         elif line.kind == "meta":
-            md.append(f"**{line.label}**:{line.text}  ")
+            md.append(f"**{line.label}**：{line.text}  ")
         elif line.kind == "h1":
             md += ["", f"## {line.text}", ""]
         elif line.kind in ("p", "note"):

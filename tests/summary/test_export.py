@@ -100,7 +100,7 @@ def test_clean_copy_has_no_marks_and_a_header_block(seed_docs):
     summary = summarize_offline(seed_docs["001_715056be48430865"])
     md = to_markdown(summary)
     assert "[1]" not in md and "字:“" not in md and "## 出处" not in md
-    assert "**主持**:区委常委会" in md and "## 一、" in md and "发送:" in md
+    assert "**主持**：区委常委会" in md and "## 一、" in md and "发送:" in md
     document = docx.Document(io.BytesIO(to_docx(summary)))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
