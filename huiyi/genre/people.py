@@ -15,6 +15,7 @@ from huiyi.genre.tagger import pos_tags
 TITLES: tuple[str, ...] = tuple(sorted((
     "县委书记", "区委书记", "市委书记", "镇党委书记", "乡党委书记", "党委书记", "党工委书记", "书记",
     "县委副书记", "区委副书记", "市委副书记", "副书记",
+    "省长", "副省长", "省委书记", "省委副书记", "自治区主席", "州长", "旗长",
     "县长", "区长", "市长", "镇长", "乡长", "副县长", "副区长", "副市长", "常务副县长", "常务副区长",
     "组织部长", "组织部部长", "宣传部长", "宣传部部长", "统战部部长", "统战部长", "政法委书记", "纪委书记",
     "监委主任", "县委常委", "区委常委", "市委常委",
@@ -142,3 +143,26 @@ def find_speakers(text: str) -> list[tuple[str, str]]:
     for m in _SPEAKER.finditer(text):
         seen.setdefault(m.group("name"), m.group("role"))
     return list(seen.items())
+
+
+HEAD_LINES = 6
+# A byline under a report's title: "省长 某某", "甘肃省省长 某某", "自治区主席　某 某", or the bare name.
+_BYLINE = re.compile(rf"^(?P<role>[\u4e00-\u9fff]{{0,10}}?(?:{_TITLE_CHAIN}))?[\s\u3000]*(?P<name>{_HAN}(?:[\s\u3000]?{_HAN}){{1,3}})$")
+
+
+def byline_speakers(text: str) -> list[tuple[str, str | None]]:
+    """(name, role) of a report's byline: a short line of the head that is a title and a person's name."""
+    from huiyi.genre.entities import entities
+
+    out = []
+    for line in text.strip().split("\n")[:HEAD_LINES]:
+        line = line.strip()
+        m = _BYLINE.match(line) if len(line) <= 24 else None
+        if not m:
+            continue
+        name = m.group("name")
+        at = m.start("name")
+        # the tagger must read a person starting at the name (it may cut a long name short: 嘎玛泽|登)
+        if any(p.start == at and len(p.text.strip()) >= 2 for p in entities(line, ("PER",))):
+            out.append((name, m.group("role")))
+    return out

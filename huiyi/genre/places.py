@@ -58,8 +58,34 @@ def region_stem(region: str) -> str:
     return region[:-1] if len(region) > 2 else region
 
 
+HEAD_LINES = 3  # a report names its own region in its title or occasion line
+_ADMIN_END = re.compile(r"(?:自治区|自治州|自治县|省|市|县|区|旗|州)$")
+_PARTY = re.compile(r"^(?:中共|中国共产党)")
+_GOVERNMENT = re.compile(r"(?:人民政府|政府|委员会|党委|人大常委会|政协)$")
+
+
+def head_region(text: str) -> str | None:
+    """The region named in a report's first lines (2026年某省政府工作报告, ——…在某省…会议上, 某县召开…)."""
+    from huiyi.genre.entities import entities
+
+    for line in text.strip().split("\n")[:HEAD_LINES]:
+        if len(line) > 80 or re.search(r"[。！？!?；;]", line):
+            continue  # a sentence of the body, where other places appear in comparisons (高于衡阳市)
+        for span in entities(line[:120], ("LOC", "ORG")):
+            name = _PARTY.sub("", _GOVERNMENT.sub("", span.text))
+            if len(name) >= 2 and _ADMIN_END.search(name) and not _NOT_REGION.search(name):
+                return name
+        found = find_regions(line[:120])
+        if found:
+            return _PARTY.sub("", found[0][0])
+    return None
+
+
 def find_region(text: str) -> str | None:
     """The county/district/city a report is about; None when it only says 我县/全县."""
+    head = head_region(text)
+    if head is not None:
+        return head
     counts: Counter[str] = Counter()
     governed: set[str] = set()
     # The report names its region early; tagging a whole book-length text would cost seconds.

@@ -29,9 +29,16 @@ _CHROME = re.compile(r"^[【\[]?(?:打印本页|关闭窗口|打印|关闭|收�
 _READ_MORE_INLINE = re.compile(r"还剩\s*\d+\s*页未读[,，]?\s*(?:继续阅读)?")
 _READ_MORE_LINE = re.compile(r"^(?:展开全文|阅读全文|继续阅读|点击(?:查看|阅读)全文|下载文档.{0,20}|查看更多)[>》]*$")
 _TEXT_LABEL = re.compile(r"^(?:文本内容|正文|全文)\s*[:：]\s*")
-_RELATED = re.compile(r"^[【\[]?(?:相关阅读|相关链接|相关新闻|相关文章|相关推荐|延伸阅读|推荐阅读|热点推荐|猜你喜欢|更多阅读)[】\]]?\s*[:：]?\s*$")
+_RELATED = re.compile(r"^[【\[]?(?:相关阅读|相关链接|相关新闻|相关文章|相关推荐|相关报道|相关文档|延伸阅读|推荐阅读|热点推荐|猜你喜欢|更多阅读)[】\]]?\s*[:：]?\s*$")
 _FOOTER_STRONG = re.compile(r"由互联网用户分享整理|文章地址\s*[:：]|原文地址\s*[:：]|原文链接\s*[:：]|本文链接\s*[:：]|本文地址\s*[:：]|转载请注明|如有侵权")
 _FOOTER_WEAK = re.compile(r"版权所有|Copyright|©|ICP备|主办单位\s*[:：]|承办单位\s*[:：]", re.I)
+# A photo credit on its own line: "…记者 李森 摄", "（新华社记者 某某 摄）".
+_PHOTO_CREDIT = re.compile(r"(?:记者|摄影)\s*(?:[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}[ \u3000]*)+摄[)）]?$")
+# A bare timestamp or "时间：2026-02-24" line: page metadata, not the report.
+_TIMESTAMP = re.compile(r"^(?:(?:时间|日期)\s*[:：]\s*)?(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_PORTAL_LINK = re.compile(r"^[》>]+.{0,20}[《<]+$|^点击.{0,12}(?:进入|查看).{0,8}$")
+TOOLBAR_RUN = 3  # this many very short lines in a row are a page's toolbar (下载/打印/全屏/收藏/加大/还原/减小)
+TOOLBAR_CHARS = 5
 _SOURCE = re.compile(r"(?:^|\s)[【\[]?(?:来源|信息来源|文章来源|稿件来源|发布时间|发布日期|发布机构|浏览次数|点击量|阅读量)[】\]]?\s*[:：]")
 _TRAILING_JUNK = re.compile(r"[\s\d\-—–_/.:：()（）]+$")
 
@@ -78,9 +85,10 @@ def _mark_lines(raw: str, lines: list[_Line]) -> None:
     """Decide the content cuts of every line (whole-line noise first, then the head's inline rules)."""
     head: list[str] = []  # kept non-blank lines so far, as they will read after cleaning
     in_related = False
+    _mark_toolbars(raw, lines)
     for line in lines:
         s, e = _strip_span(raw, line.start, line.end)
-        if s == e:
+        if s == e or line.cuts:
             continue
         text = raw[s:e]
         if in_related and _looks_like_link_item(text):
@@ -120,7 +128,34 @@ def _line_kind(text: str) -> str | None:
         return "repost_footer"
     if n <= 120 and _SOURCE.search(text) and not _SENTENCE_END.search(text):
         return "source_line"
+    if n <= 40 and _TIMESTAMP.match(text):
+        return "source_line"
+    if n <= 30 and _PORTAL_LINK.match(text):
+        return "portal_chrome"
+    if n <= 80 and _PHOTO_CREDIT.search(text):
+        return "caption"
     return None
+
+
+def _mark_toolbars(raw: str, lines: list[_Line]) -> None:
+    """Runs of very short lines (a page's buttons and font-size links, one per line) are chrome."""
+    run: list[tuple[_Line, int, int]] = []
+
+    def flush() -> None:
+        if len(run) >= TOOLBAR_RUN:
+            for line, s, e in run:
+                line.cuts.append(("portal_chrome", s, e))
+        run.clear()
+
+    for line in lines:
+        s, e = _strip_span(raw, line.start, line.end)
+        if s == e:
+            continue
+        if e - s <= TOOLBAR_CHARS and not _SENTENCE_END.search(raw[s:e]):
+            run.append((line, s, e))
+        else:
+            flush()
+    flush()
 
 
 def _is_breadcrumb(text: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from huiyi.genre import dates
 from huiyi.genre.meetings import MEETING_NOUN, meeting_type
 from huiyi.genre.outline import LINE_OUTLINE
-from huiyi.genre.people import find_speakers
+from huiyi.genre.people import byline_speakers, find_speakers
 from huiyi.genre.places import find_region
 from huiyi.index.records import DocumentMeta, Placeholder, Removal, Speaker
 
@@ -49,9 +49,17 @@ def extract_meta(text: str, source: str, removed: list[Removal] | None = None) -
         date_iso=date_iso,
         year_inferred=inferred,
         region=find_region(text),
-        speakers=[Speaker(name=name, role=role) for name, role in find_speakers(text)],
+        speakers=_speakers(text),
         placeholders=find_placeholders(text),
     )
+
+
+def _speakers(text: str) -> list[Speaker]:
+    """The byline's speaker first (a work report's 省长 某某), then people introduced with a role."""
+    seen: dict[str, Speaker] = {}
+    for name, role in byline_speakers(text) + find_speakers(text):
+        seen.setdefault(name, Speaker(name=name, role=role))
+    return list(seen.values())
 
 
 def _title(text: str, meeting_name: str | None, source: str) -> str:

@@ -32,6 +32,10 @@ from huiyi.index.store import READY, ChromaStore
 
 log = logging.getLogger(__name__)
 
+# Bump when cleaning, metadata or facts change what a stored document holds: unchanged files are then
+# read again on their next ingest (only chunks whose text changed are embedded again).
+INGEST_VERSION = 2
+
 
 class IngestResult(BaseModel):
     status: Literal["added", "unchanged", "replaced"]
@@ -165,6 +169,8 @@ class Index:
         row = self.store.row(doc_id)
         if not row or row.get("status") != READY:
             return None
+        if row.get("ingest_version", 1) != INGEST_VERSION:
+            return None  # read by an older pipeline (cleaning, metadata, facts): read it again
         if (raw_hash and row.get("raw_hash") == raw_hash) or (content_hash and row.get("content_hash") == content_hash):
             record = DocumentRecord.model_validate_json(row["record"])
             if kb and kb not in record.kbs:  # the same report uploaded into another knowledge base joins it
@@ -191,7 +197,7 @@ class Index:
         self.store.mark_pending(doc_id)
         self.store.put_chunks(chunks, vectors, record)
         self.store.delete_chunks(sorted(set(old_ids) - {c.id for c in chunks}))
-        self.store.put_document(doc, record)
+        self.store.put_document(doc, record, INGEST_VERSION)
         self.searcher.invalidate()
         return IngestResult(status="replaced" if replaced else "added", record=record)
 

@@ -146,13 +146,14 @@ class ChromaStore:
             self.docs.update(ids=[doc_id], metadatas=[{"status": PENDING}])
             self._bump_version()
 
-    def put_document(self, doc: Document, record: DocumentRecord) -> None:
+    def put_document(self, doc: Document, record: DocumentRecord, ingest_version: int = 1) -> None:
         self._count_at = None  # the chunks just became visible: re-read the count
         """Write the document row last: from here on the document is visible."""
         meta = {
             "status": READY,
             "content_hash": doc.content_hash,
             "raw_hash": doc.raw_hash,
+            "ingest_version": ingest_version,
             "source": doc.source,
             "region": record.region or "",
             "date_ord": date_ord(record.date),

@@ -212,3 +212,21 @@ def test_document_of_only_boilerplate_cleans_to_empty():
     cleaned = clean_text(raw)
     assert cleaned.text == ""
     assert rebuild(raw, cleaned) == ""
+
+
+def test_a_page_toolbar_of_short_lines_and_page_metadata_are_removed():
+    raw = ("下载\n打印\n全屏\n收藏\n【字号：\n加大\n还原\n减小\n】\n2026年某省政府工作报告\n来源：某某日报\n"
+           "2026-02-03 09:02:33\n时间：2026-02-24\n——2026年1月20日在某省人民代表大会上\n"
+           "省长某某作政府工作报告。本报记者 张 三 摄\n各位代表：\n全省生产总值增长5%。\n》》点击图片进入专题《《\n相关报道：\n")
+    cleaned = clean_text(raw)
+    assert cleaned.text.startswith("2026年某省政府工作报告\n——2026年1月20日")
+    assert "打印" not in cleaned.text and "09:02" not in cleaned.text and "2026-02-24" not in cleaned.text
+    assert "摄" not in cleaned.text and "点击" not in cleaned.text and "相关报道" not in cleaned.text
+    assert "全省生产总值增长5%。" in cleaned.text
+    kinds = {r.kind for r in cleaned.removed}
+    assert {"portal_chrome", "source_line", "caption", "related"} <= kinds
+
+
+def test_short_content_lines_alone_are_kept():
+    raw = "通知\n各乡镇：\n定于3月20日召开会议。\n特此通知。\n"
+    assert clean_text(raw).text.strip().splitlines()[:2] == ["通知", "各乡镇："]
