@@ -151,7 +151,7 @@ export async function* streamSSE(path, payload, signal) {
 }
 
 /** Upload one file with XMLHttpRequest so the page can show upload progress. */
-export function uploadFile(file, onProgress) {
+export function uploadFile(file, kb, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "documents");
@@ -172,6 +172,7 @@ export function uploadFile(file, onProgress) {
     };
     const form = new FormData();
     form.append("file", file, file.name);
+    if (kb) form.append("kb", kb);
     xhr.send(form);
   });
 }

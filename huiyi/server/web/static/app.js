@@ -1,7 +1,8 @@
 // Page wiring: views (问答 / 纪要), the mode badge, the phone-width library toggle, Esc handling.
 import { api } from "./api.js";
 import { initChat } from "./chat.js";
-import { initLibrary } from "./library.js";
+import { initKb } from "./kb.js";
+import { initLibrary, loadDocuments } from "./library.js";
 import { closeSource, initSource } from "./source.js";
 import { showSummary } from "./summary.js";
 
@@ -79,6 +80,7 @@ function init() {
   $("tab-summary").addEventListener("click", () => showView("summary"));
   loadMode();
   initLibrary({ summarize: openSummary, changed: loadMode });
+  initKb({ changed: () => loadDocuments() });
   showView("chat");
   $("question").focus();
 }

@@ -1,5 +1,6 @@
 // The chat: streamed answers over /ask/stream, citation chips, status badges, history for
 // follow-up questions, copy and new-conversation.
+import { kbFilters } from "./kb.js";
 import { describeError, streamSSE } from "./api.js";
 import { makeChip } from "./source.js";
 
@@ -175,7 +176,7 @@ export async function ask(question) {
   if (!question || busy) return;
   addBubble("user", question);
   const bubble = addBubble("assistant", "正在查找资料…");
-  const payload = { question, history: turns.slice(-HISTORY_TURNS) };
+  const payload = { question, history: turns.slice(-HISTORY_TURNS), filters: kbFilters() };
   busy = new AbortController();
   setSending(true);
   try {

@@ -1,6 +1,7 @@
 // The document library: list with filter, uploads (picker or drag-and-drop, several at once,
 // per-file progress and errors), delete behind a confirm dialog, and the 一键生成纪要 entry.
 import { api, describeError, uploadFile } from "./api.js";
+import { currentKb, loadKbs, withKb } from "./kb.js";
 import { forgetText } from "./source.js";
 
 const $ = (id) => document.getElementById(id);
@@ -70,7 +71,7 @@ function renderList() {
 
 export async function loadDocuments() {
   try {
-    const body = await api("documents");
+    const body = await api(withKb("documents"));
     documents = body.documents || [];
     renderList();
   } catch (err) {
@@ -130,7 +131,7 @@ function uploadRow(file) {
 async function uploadOne(file, row) {
   row.state.textContent = "正在上传…";
   try {
-    const { status, record } = await uploadFile(file, (f) => {
+    const { status, record } = await uploadFile(file, currentKb(), (f) => {
       row.bar.value = f;
       // Once the bytes are sent the server still reads, cleans and indexes the report.
       if (f >= 1) row.state.textContent = "正在解析和建立索引…";
@@ -154,7 +155,7 @@ async function uploadAll(files) {
   const rows = list.map(uploadRow);
   // One at a time: the server indexes each upload before answering, and order stays readable.
   for (let i = 0; i < list.length; i++) await uploadOne(list[i], rows[i]);
-  await loadDocuments();
+  await Promise.all([loadDocuments(), loadKbs()]);
   onChanged();
 }
 
