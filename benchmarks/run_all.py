@@ -15,6 +15,7 @@ BENCHES = [
     ("ingest and search (issue 2)", ["benchmarks/ingest_search.py"]),
     ("retrieval quality: keyword vs dense vs hybrid (issue 2)", ["benchmarks/retrieval.py"]),
     ("/ask over HTTP, offline (issue 3)", ["benchmarks/ask_http.py"]),
+    ("/v1/chat/completions, /retrieval and MCP against /ask, same run (issue 12)", ["benchmarks/adapters_latency.py", "--mcp"]),
     ("CMRC 2018 trial, offline extractive answerer (issue 3)", ["benchmarks/cmrc_answer.py"]),
     ("offline summaries (issue 4)", ["benchmarks/summary_bench.py"]),
     ("LLM tokens per answer and summary, tiny real model (issues 3, 4)", ["benchmarks/llm_tokens.py"]),

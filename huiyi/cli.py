@@ -236,7 +236,9 @@ def serve(
             err.print(f"ingested {report.added} documents, {report.chunks} chunks")
     except HuiyiError as exc:
         _fail(exc)
-    uvicorn.run(create_app(settings, service), host=host or settings.host, port=port or settings.port, log_level="info")
+    # The bind address decides whether /mcp checks Host headers (loopback only): pass the one used.
+    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    uvicorn.run(create_app(settings, service), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     # Server
     host: str = Field("127.0.0.1", description="Bind address for `huiyi serve`.")
     port: int = Field(8000, description="Port for `huiyi serve`.")
+    mcp_allowed_hosts: list[str] = Field(default_factory=list, description="Host headers `/mcp` accepts besides loopback, as a JSON list (e.g. `[\"huiyi.lan:*\"]`), while huiyi is bound to a loopback address (DNS-rebinding protection). Bound to any other address, `/mcp` checks no Host header and relies on API keys.")
 
     @property
     def llm_enabled(self) -> bool:

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
     app.include_router(dify.router)
     from huiyi.server.mcp_server import mount_mcp
 
-    app.state.mcp = mount_mcp(app, lambda: app.state.service, settings.host)
+    app.state.mcp = mount_mcp(app, lambda: app.state.service, settings.host, settings.mcp_allowed_hosts)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict:

@@ -76,7 +76,8 @@ class KnowledgeBaseList(BaseModel):
 
 def build_mcp(get_service: Callable[[], Huiyi], host: str = "127.0.0.1") -> Any:
     """The MCP server; `get_service` is called per request (the app's service, or one opened for stdio)."""
-    mcp = MCPServer("huiyi", title="huiyi 会议报告问答", instructions=INSTRUCTIONS, version=__version__)
+    # WARNING: the SDK would otherwise log every request at INFO through its own handler.
+    mcp = MCPServer("huiyi", title="huiyi 会议报告问答", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
 
     def scope(ctx: Context | None, kbs: list[str] | None) -> list[str] | None:
         try:
@@ -178,12 +179,24 @@ class MCPEndpoint:
             _CURRENT_KEY.reset(token)
 
 
-def mount_mcp(app: Any, get_service: Callable[[], Huiyi], host: str) -> Any:
-    """Add /mcp to `app`; its lifespan must run `mcp.session_manager.run()` (create_app does)."""
+LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+
+
+def mount_mcp(app: Any, get_service: Callable[[], Huiyi], host: str, allowed_hosts: list[str] | None = None) -> Any:
+    """Add /mcp to `app`; its lifespan must run `mcp.session_manager.run()` (create_app does).
+
+    Bound to loopback, the SDK refuses other Host headers (DNS rebinding) unless `allowed_hosts` names them."""
+    from mcp.server.transport_security import TransportSecuritySettings
     from starlette.routing import Route
 
     mcp = build_mcp(get_service, host)
-    mcp.streamable_http_app(stateless_http=True, json_response=True, host=host)  # creates the session manager
+    security = None
+    if allowed_hosts:
+        hosts = LOOPBACK_HOSTS + list(allowed_hosts)
+        origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
+        security = TransportSecuritySettings(allowed_hosts=hosts, allowed_origins=origins)
+    # creates the session manager that MCPEndpoint serves through
+    mcp.streamable_http_app(stateless_http=True, json_response=True, host=host, transport_security=security)
     app.router.routes.append(Route("/mcp", endpoint=MCPEndpoint(mcp), methods=["GET", "POST", "DELETE"]))
     return mcp
 

@@ -107,3 +107,28 @@ def test_mcp_over_stdio(kb_store, tmp_path, corpus):
     answer = anyio.run(main)
     assert "5.9" in answer["answer"]
     assert json.loads(json.dumps(answer))  # plain JSON all the way
+
+
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+def test_mcp_refuses_foreign_host_headers_on_loopback(kb_base_url):
+    ok = httpx.post(kb_base_url + "/mcp", json=INITIALIZE, headers=MCP_HEADERS, timeout=30)
+    assert ok.status_code == 200, ok.text
+    rebound = httpx.post(kb_base_url + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Host": "evil.example"}, timeout=30)
+    assert rebound.status_code in (400, 403, 421)
+
+
+def test_mcp_allowed_hosts_setting(kb_store, tmp_path):
+    from huiyi.server.app import create_app
+    from tests.server.conftest import kb_settings
+    from tests.support.live import live_server
+
+    settings = kb_settings(kb_store, tmp_path, mcp_allowed_hosts=["huiyi.lan:*"])
+    with live_server(create_app(settings), lifespan="on") as base:
+        named = httpx.post(base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Host": "huiyi.lan:8000"}, timeout=30)
+        assert named.status_code == 200, named.text
+        other = httpx.post(base + "/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Host": "evil.example"}, timeout=30)
+        assert other.status_code in (400, 403, 421)
