@@ -102,8 +102,8 @@ def _people(doc: Document, sents: list[Span], layout: Layout) -> list[tuple[int,
             role = text[role_at:name_at] if role_at < pos and text[role_at:name_at].endswith(sp.role or "") else sp.role
             found[sp.name] = (min(pos, role_at), pos + len(needle), sp.name, role)
     for sent in _act_sentences(doc, sents, layout):
-        for ent in entities(text[sent.start:sent.end], ("PER",)):
-            s, e = sent.start + ent.start, sent.start + ent.end
+        for ent in person_spans(text, sent.start, sent.end):
+            s, e = ent.start, ent.end
             if ent.text in found or len(ent.text) < 2 or layout.skipped(s, e):
                 continue
             role_at = _role_start(text, s)
@@ -111,6 +111,29 @@ def _people(doc: Document, sents: list[Span], layout: Layout) -> list[tuple[int,
             if role and _ROLE_END.search(role):
                 found[ent.text] = (role_at, e, ent.text, role)
     return sorted(found.values())
+
+
+_ROLE_HINT = re.compile(r"书记|[省市县区州镇乡]长|主任|主席|部长|局长|委员|常委|教授|秘书长|出席|参加|领导")
+_PIECE = re.compile(r"[^,，;；。:：!?！？\n]+")
+PIECE_CHARS = 60  # the lexical model reads the clauses that name people, never a whole run-on paragraph
+
+
+def person_spans(text: str, start: int, end: int) -> list[Span]:
+    """Person entities in [start, end), offsets into `text`: only clauses with a role or 出席 are tagged, each
+    at most PIECE_CHARS long (the model's decoder costs time per character)."""
+    out: list[Span] = []
+    for piece in _PIECE.finditer(text, start, end):
+        lo, hi = piece.start(), piece.end()
+        for hint in _ROLE_HINT.finditer(text, lo, hi):
+            a = max(lo, hint.start() - 12)
+            b = min(hi, a + PIECE_CHARS)
+            for ent in entities(text[a:b], ("PER",)):
+                span = Span(a + ent.start, a + ent.end, ent.text, "person")
+                if span not in out:
+                    out.append(span)
+            if b >= hi:
+                break
+    return sorted(out, key=lambda s: s.start)
 
 
 def _act_sentences(doc: Document, sents: list[Span], layout: Layout) -> list[Span]:
@@ -194,8 +217,8 @@ def present_leaders(doc: Document, sents: list[Span], layout: Layout) -> list[Sp
                 j -= 1
             for piece in run:
                 base = sent.start + piece.start()
-                for ent in entities(piece.group(0), ("PER",)):
-                    out.append(SpeakerEntry(name=ent.text, act="出席", citations=[cite(doc, base + ent.start, base + ent.end)]))
+                for ent in person_spans(text, base, base + len(piece.group(0))):
+                    out.append(SpeakerEntry(name=ent.text, act="出席", citations=[cite(doc, ent.start, ent.end)]))
     return out
 
 

@@ -48,7 +48,7 @@ FIXED_PHRASES: frozenset[str] = frozenset(_LEADS | {
     "。", ",", "；", "、", "会上,", "现将会议主要精神纪要如下:", "现将会议有关事项纪要如下:", "出席会议并讲话。",
     "作政府工作报告。", "作工作报告。", "在会上讲话。", "在讲话中强调,", "在讲话中要求,", "报告提出,", "报告部署,",
     "讲话强调,", "讲话要求,",
-    "会议议程:", "会议要求:", "召开", "主持会议。", "于", "在", "举行。",
+    "召开", "主持会议。", "于", "在", "举行。",
 })
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XＸ]{1,3}(?![A-Za-z])")
 _FIRST_PERSON = re.compile(r"我(?:都|也|们)?(?:同意|认为|讲|谈|再)")
@@ -303,15 +303,15 @@ def _speech(b: _Builder, found: dict[str, list[ProseSentence]], summary: Meeting
 
 # ---- notices: the agenda and the arrangements, as the notice lists them -----------------------------------------
 def _notice(b: _Builder, found: dict[str, list[ProseSentence]]) -> None:
-    for kind, key, lead in (("agenda", "agenda", "会议议程:"), ("requirements", "arrangements", "会议要求:")):
+    for kind, key in (("agenda", "agenda"), ("requirements", "arrangements")):
         section = b.layout.section(kind)
         if section is None or not section.items:
             continue
-        parts: list[ProsePart | None] = [b.fixed(lead)]
+        parts: list[ProsePart | None] = []  # the section's heading says what the list is
         for item in section.items[:CAPS[key]]:
             q = b.quote(item.start, item.end)
             if q is not None:
-                parts += [b.fixed("；") if len(parts) > 1 else None, q]
+                parts += [b.fixed("；") if parts else None, q]
         s = b.sentence(parts, Span(section.heading.start, section.items[-1].end))
         if s is not None:
             found[key].append(s)
