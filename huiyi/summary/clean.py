@@ -13,6 +13,7 @@ from huiyi.summary.models import Indicator, MeetingSummary
 
 CN_ORDINALS = "一二三四五六七八九十"
 MAX_LEADERS = 30
+ATTACHMENT_ROWS = 30  # a 纪要's attachment lists the main figures; the audit copy has them all
 BANJI_SEND = "发送:"
 BANJI_PRINT = "（印发机关）\t　　年　月　日印发"  # left for the office to fill
 _TRAILING_MINUTES = re.compile(r"(?:会议)?纪要$")
@@ -124,7 +125,9 @@ def _attachment(summary: MeetingSummary) -> list[Line]:
         return []
     out = [Line("break"), Line("h1", "附件：主要指标")]
     if rows:
-        out.append(Line("table", rows=[["指标", "数值", "时期", "比较/排名"], *rows]))
+        out.append(Line("table", rows=[["指标", "数值", "时期", "比较/排名"], *rows[:ATTACHMENT_ROWS]]))
+    if len(rows) > ATTACHMENT_ROWS:
+        out.append(Line("note", f"另有{len(rows) - ATTACHMENT_ROWS}项指标从略，见审核稿。"))
     if withheld:
         out.append(Line("note", withheld_line(withheld)))
     return out
