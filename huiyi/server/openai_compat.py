@@ -27,6 +27,7 @@ from huiyi.qa.models import AskRequest, AskResponse
 from huiyi.server.api.deps import AllowedKbs, Service
 from huiyi.server.openai_wire import (
     ChatCompletionRequest,
+    answer_pieces,
     chunk,
     completion,
     completion_id,
@@ -135,18 +136,18 @@ def _stream(service: Huiyi, request: AskRequest, body: ChatCompletionRequest, kb
         written = []
         try:
             for name, event in itertools.chain([first] if first else [], events):
-                if name == "delta" and event.get("text"):
-                    written.append(event["text"])
-                    yield data({"content": event["text"]})
-                elif name == "done":
-                    response = AskResponse.model_validate(event)
-                    tail = tail_text(response)
-                    if tail:
-                        written.append(tail)
-                        yield data({"content": tail})
-                    yield data({"huiyi": extra_field(response, kbs)}, "stop")
-                    if include_usage:
-                        yield data(None, usage_=usage(request.question, request.history, "".join(written)))
+                # Only the checked answer is sent: an OpenAI stream cannot take back text, and an LLM's streamed
+                # draft may still fail grounding and be replaced (/ask/stream's `replace` frame).
+                if name != "done":
+                    continue
+                response = AskResponse.model_validate(event)
+                for piece in [*answer_pieces(response.answer), tail_text(response)]:
+                    if piece:
+                        written.append(piece)
+                        yield data({"content": piece})
+                yield data({"huiyi": extra_field(response, kbs)}, "stop")
+                if include_usage:
+                    yield data(None, usage_=usage(request.question, request.history, "".join(written)))
         except HuiyiError as exc:
             yield {"data": json.dumps(error_from(exc)[1], ensure_ascii=False)}
         yield {"data": "[DONE]"}

@@ -75,6 +75,14 @@ def _strip_sources(text: str) -> str:
     return _MARK.sub("", _SOURCES_BLOCK.sub("", text)).strip()
 
 
+_PIECES = re.compile(r"(?<=[,,;;。!?!?、])")
+
+
+def answer_pieces(answer: str) -> list[str]:
+    """The checked answer in clause-sized stream deltas."""
+    return [p for p in _PIECES.split(answer) if p]
+
+
 def marks(response: AskResponse) -> str:
     """Numbered marks for the answer's citations, unless the answer already carries some."""
     if not response.citations or _MARK.search(response.answer):
