@@ -89,3 +89,21 @@ def test_store_without_kbs_is_all_default(seeded_settings):
         assert kbs == [{"name": "default", "documents": 5, "chunks": kbs[0]["chunks"], "default": True}]
         r = httpx.post(base + "/ask", json={"question": GDP, "filters": {"kbs": ["default"]}}, timeout=60).json()
         assert "5.9" in r["answer"]
+
+
+def test_no_gold_question_scoped_to_a_kb_cites_another(api, ids, kb_base_url):
+    """Every gold question, scoped to each knowledge base, through /ask and the OpenAI adapter."""
+    import openai
+
+    from huiyi.evals.harness import load_cases
+
+    members = {"衡东县": {ids["000_"], ids["002_"]}, "雁峰区": {ids["001_"]}, "default": {ids["003_"], ids["004_"]}}
+    questions = [c.question for c in load_cases() if not c.history][::5]
+    client = openai.OpenAI(base_url=kb_base_url + "/v1", api_key="x", max_retries=0, timeout=60)
+    for kb, docs in members.items():
+        for q in questions:
+            cited = {c["doc_id"] for c in api.post("/ask", json={"question": q, "filters": {"kbs": [kb]}}).json()["citations"]}
+            assert cited <= docs, (kb, q, cited)
+            extra = client.chat.completions.create(model=f"huiyi/{kb}", messages=[{"role": "user", "content": q}]) \
+                .choices[0].message.model_extra["huiyi"]
+            assert {c["doc_id"] for c in extra["citations"]} <= docs, (kb, q)
