@@ -28,9 +28,9 @@ from huiyi.server.app import create_app  # noqa: E402
 from tests.support.live import live_server  # noqa: E402
 
 
-def _timed(fn) -> float:
+def _timed(fn, question: str) -> float:
     t = time.perf_counter()
-    fn()
+    fn(question)
     return (time.perf_counter() - t) * 1000
 
 
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.rounds):
             for q in qs:
                 for name, fn in endpoints.items():
-                    times.setdefault(name, []).append(_timed(lambda: fn(q)))
+                    times.setdefault(name, []).append(_timed(fn, q))
     base_mean = statistics.mean(times["/ask"])
     print(f"{len(qs)} questions × {args.rounds} rounds, interleaved, offline, seeds")
     print("| endpoint | p50 ms | p95 ms | mean ms | mean / /ask |")
