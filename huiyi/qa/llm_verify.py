@@ -23,8 +23,8 @@ from huiyi.genre.numbers import extract_numbers
 from huiyi.index.records import DocumentMeta, SearchHit
 from huiyi.llm.prompts import PromptSource, load_prompt
 from huiyi.llm.schemas import LLMAnswer
-from huiyi.qa.extractive import NOT_FOUND
 from huiyi.qa.models import AskResponse
+from huiyi.qa.reading import NOT_FOUND
 
 LEAK_CHARS = 12  # this many consecutive characters of a prompt in an answer is a leak
 MARKERS = re.compile(r"\s*\[\d{1,2}(?:\s*[,,、]\s*\d{1,2})*\]")

@@ -1,0 +1,25 @@
+"""Question kinds answered by their own reading rather than by one best sentence.
+
+Each handler takes the `Reading` of a question and returns a response, or None when the question is not
+of its kind. They run in order before the general reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from huiyi.qa.models import AskResponse
+from huiyi.qa.reading import Reading
+
+Handler = Callable[[Reading], AskResponse | None]
+
+SPECIAL_KINDS: tuple[Handler, ...] = ()
+
+
+def answer_special(reading: Reading) -> AskResponse | None:
+    """The first special kind's response to the question, or None (then the general reading answers)."""
+    for handler in SPECIAL_KINDS:
+        response = handler(reading)
+        if response is not None:
+            return response
+    return None
