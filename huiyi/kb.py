@@ -36,10 +36,11 @@ class KbForbidden(HuiyiError):
 def validate_kb_name(name: str) -> str:
     name = unicodedata.normalize("NFC", (name or "").strip())
     bad = [c for c in name if c in "/\\?#%" or unicodedata.category(c).startswith("C")]
-    if not name or len(name) > MAX_KB_CHARS or bad or name.startswith("."):
+    # "huiyi" names every report (the chat model, Dify's knowledge id): no knowledge base may take it.
+    if not name or len(name) > MAX_KB_CHARS or bad or name.startswith(".") or name.lower() == ALL_REPORTS_MODEL:
         raise BadInput(
             f"知识库名称应为 1–{MAX_KB_CHARS} 个字符,不含 / \\ ? # % 或控制字符 / a knowledge base name is "
-            f"1–{MAX_KB_CHARS} characters without / \\ ? # % or control characters, e.g. 衡东县.",
+            f"1–{MAX_KB_CHARS} characters without / \\ ? # % or control characters, not `huiyi`, e.g. 衡东县.",
             code="bad_kb_name",
         )
     return name

@@ -59,6 +59,7 @@ def test_unknown_kb_is_a_404_with_a_code(api):
     assert r.status_code == 404 and r.json()["code"] == "unknown_kb"
     assert api.get("/search", params={"q": "GDP", "kb": "不存在的库"}).json()["code"] == "unknown_kb"
     assert api.get("/documents", params={"kb": "a/b"}).json()["code"] == "bad_kb_name"
+    assert api.post("/documents", json={"text": "某县召开全会。", "kb": "huiyi"}).json()["code"] == "bad_kb_name"
 
 
 def test_upload_into_kb_and_membership(kb_store, tmp_path):

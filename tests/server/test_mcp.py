@@ -38,6 +38,8 @@ async def _exercise(session: ClientSession, texts: dict[str, str], ids: dict[str
     follow = (await session.call_tool("ask_reports", {"question": "那前三季度呢?", "history": [
         {"role": "user", "content": GDP}, {"role": "assistant", "content": answer["answer"]}]})).structured_content
     assert "5.7" in follow["answer"]
+    hidden = (await session.call_tool("ask_reports", {"question": "二季度制造业投资增长多少?"})).structured_content
+    assert hidden["status"] == "undisclosed" and "未披露" in hidden["answer"]
     refused = (await session.call_tool("ask_reports", {"question": "衡阳市上半年GDP增长多少?"})).structured_content
     assert refused["status"] == "not_found" and "资料中未提及" in refused["answer"] and refused["citations"] == []
 

@@ -119,6 +119,9 @@ def test_kb_model_never_cites_another_kb(client, ids):
     extra = r.choices[0].message.model_extra["huiyi"]
     assert "5.9" in r.choices[0].message.content and {c["doc_id"] for c in extra["citations"]} <= hd
     assert extra["kbs"] == ["衡东县"]
+    several = client.chat.completions.create(model="huiyi/雁峰区", messages=[{"role": "user", "content": GDP}],
+                                             extra_body={"kbs": ["衡东县"]}).choices[0].message.model_extra["huiyi"]
+    assert several["kbs"] == ["雁峰区", "衡东县"] and {c["doc_id"] for c in several["citations"]} <= hd | {ids["001_"]}
     for stream in (False, True):
         messages = [{"role": "user", "content": GDP}]
         if stream:
