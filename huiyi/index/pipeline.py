@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from huiyi.config import Settings
-from huiyi.errors import BadInput, EmptyDocument, HuiyiError, NotFound, TooLarge
+from huiyi.errors import BadInput, EmptyDocument, NotFound, TooLarge
 from huiyi.index import chunk as chunk_stage
 from huiyi.index import clean as clean_stage
 from huiyi.index import embed as embed_stage
@@ -61,8 +62,34 @@ class IngestReport(BaseModel):
     records: list[DocumentRecord] = Field(default_factory=list)
 
 
-# on_progress(files_done, files_total, current_source): called before and after each file.
-ProgressFn = Callable[[int, int, str], None]
+@dataclass(frozen=True)
+class IngestProgress:
+    """How far a run of `ingest_paths` is; sent when a file starts, after every embedded batch and per write."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int  # finished files plus the embedded share of the current one: the basis of an ETA
+    bytes_total: int
+    chunks_done: int  # chunks embedded (or reused) in this run
+    current: str  # the file being read
+    stage: str  # parse, embed, store, done
+
+
+ProgressFn = Callable[[IngestProgress], None]
+# Progress of one document: (stage, chunks done, chunks of the document); stage is parse, embed or store.
+StageFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class Staged:
+    """A document read, chunked and embedded, waiting to be written (Index.write)."""
+
+    doc: Document
+    record: DocumentRecord
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    old_ids: list[str]  # chunk ids of the stored version
+    replaced: bool  # a row existed for this id
 
 
 class Index:
@@ -96,24 +123,32 @@ class Index:
 
     # ---- ingest
 
-    def ingest_path(self, path: str | Path, kb: str | None = None) -> IngestResult:
+    def ingest_path(self, path: str | Path, kb: str | None = None, progress: StageFn | None = None) -> IngestResult:
+        return self._commit(self._stage_path(path, kb, progress))
+
+    def _stage_path(self, path: str | Path, kb: str | None, progress: StageFn | None = None) -> IngestResult | Staged:
         p = Path(path)
         if not p.is_file() or p.stat().st_size > self.settings.max_upload_bytes:
             load_stage.load_path(p, max_bytes=self.settings.max_upload_bytes)  # raises the precise error
-        return self.ingest_bytes(p.read_bytes(), p.name, kb=kb)
+        return self._stage_bytes(p.read_bytes(), p.name, kb, progress)
 
-    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None) -> IngestResult:
+    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None, progress: StageFn | None = None) -> IngestResult:
         """`kb`: the knowledge base the document joins (it keeps those it was in already)."""
+        return self._commit(self._stage_bytes(data, name, kb, progress))
+
+    def _stage_bytes(self, data: bytes, name: str, kb: str | None, progress: StageFn | None) -> IngestResult | Staged:
         doc_id = validate_doc_id(doc_id_from_name(name))
         raw_hash = sha256_hex(data)
         unchanged = self._unchanged(doc_id, raw_hash=raw_hash, kb=kb)
         if unchanged:
             return unchanged
+        if progress:
+            progress("parse", 0, 0)
         loaded = load_stage.load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._ingest(loaded, doc_id, raw_hash, None, kb)
+        return self._stage(loaded, doc_id, raw_hash, None, kb, progress)
 
     def ingest_text(self, text: str, title: str | None = None, source: str | None = None,
-                    kb: str | None = None) -> IngestResult:
+                    kb: str | None = None, progress: StageFn | None = None) -> IngestResult:
         if len(text.encode("utf-8")) > self.settings.max_upload_bytes:
             raise TooLarge(f"文本过长 / the text is over {self.settings.max_upload_bytes} bytes; split it or raise HUIYI_MAX_UPLOAD_BYTES.")
         if not text.strip():
@@ -124,28 +159,19 @@ class Index:
         if unchanged:
             return unchanged
         loaded = LoadedText(text=text.replace("\r\n", "\n").replace("\r", "\n"), source=source or title or doc_id, format="txt")
-        return self._ingest(loaded, doc_id, raw_hash, title, kb)
+        return self._commit(self._stage(loaded, doc_id, raw_hash, title, kb, progress))
 
     def ingest_paths(self, paths: Sequence[str | Path], on_progress: ProgressFn | None = None,
                      kb: str | None = None) -> IngestReport:
-        """Ingest files and folders (recursively, supported extensions, sorted); errors do not stop the run."""
+        """Ingest files and folders (recursively, supported extensions, sorted); errors do not stop the run.
+
+        Documents are written in batches (huiyi.index.batch): one vector-store write and one row transaction
+        for many documents, each batch visible at once when it is complete."""
+        from huiyi.index.batch import ingest_files
+
         files, skipped, report = self._expand(paths)
         report.skipped = skipped
-        for n, path in enumerate(files):
-            if on_progress:
-                on_progress(n, len(files), str(path))
-            try:
-                result = self.ingest_path(path, kb=kb)
-            except HuiyiError as exc:
-                report.errors.append(IngestError(source=str(path), code=exc.code, message=exc.message))
-            else:
-                setattr(report, result.status, getattr(report, result.status) + 1)
-                report.records.append(result.record)
-            if on_progress:
-                on_progress(n + 1, len(files), str(path))
-        report.documents = len(report.records)
-        report.chunks = sum(r.chunks for r in report.records)
-        return report
+        return ingest_files(self, files, report, on_progress, kb)
 
     def _expand(self, paths: Sequence[str | Path]) -> tuple[list[Path], int, IngestReport]:
         report, files, skipped = IngestReport(), [], 0
@@ -179,7 +205,9 @@ class Index:
             return IngestResult(status="unchanged", record=record)
         return None
 
-    def _ingest(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None, kb: str | None = None) -> IngestResult:
+    def _stage(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None, kb: str | None = None,
+               progress: StageFn | None = None) -> IngestResult | Staged:
+        """Everything up to the write: clean, metadata, facts, chunks and their vectors (or "unchanged")."""
         doc = self._prepare(loaded, doc_id, raw_hash, title)
         unchanged = self._unchanged(doc_id, content_hash=doc.content_hash, kb=kb)
         if unchanged:
@@ -188,18 +216,39 @@ class Index:
         chunks = chunk_stage.chunk_document(doc, self.settings)
         if not chunks:
             raise EmptyDocument(f"{loaded.source}: nothing left to index after cleaning.", code="only_boilerplate")
-        previous = self.store.record(doc_id)
-        kbs = sorted({*(previous.kbs if previous else []), *([kb] if kb else [])})
+        previous = self.store.row(doc_id)
+        old_kbs = DocumentRecord.model_validate_json(previous["record"]).kbs if previous and previous.get("status") == READY else []
+        kbs = sorted({*old_kbs, *([kb] if kb else [])})
         record = _record_of(doc, chunks).model_copy(update={"kbs": kbs})
-        old_ids, vectors = self._embed(chunks)
-        replaced = self.store.row(doc_id) is not None
-        # Hide the old version, write every chunk, drop stale ones, then publish the row last.
-        self.store.mark_pending(doc_id)
-        self.store.put_chunks(chunks, vectors, record)
-        self.store.delete_chunks(sorted(set(old_ids) - {c.id for c in chunks}))
-        self.store.put_document(doc, record, INGEST_VERSION)
-        self.searcher.invalidate()
-        return IngestResult(status="replaced" if replaced else "added", record=record)
+        old_ids, vectors = self._embed(chunks, previous is not None, progress)
+        return Staged(doc, record, chunks, vectors, old_ids, replaced=previous is not None)
+
+    def _commit(self, staged: IngestResult | Staged) -> IngestResult:
+        return staged if isinstance(staged, IngestResult) else self.write([staged])[0]
+
+    def write(self, items: Sequence[Staged]) -> list[IngestResult]:
+        """Store staged documents: hide the old versions, write every chunk, drop stale ones, then publish
+        all the rows last, together. A failed write leaves none of them visible."""
+        if len({s.doc.id for s in items}) != len(items):
+            raise ValueError("one version of a document per write")
+        new_chunk_ids = [c.id for s in items if not s.replaced for c in s.chunks]
+        self.store.mark_pending([s.doc.id for s in items if s.replaced])
+        try:
+            chunks = [c for s in items for c in s.chunks]
+            vectors = np.concatenate([s.vectors for s in items])
+            self.store.put_chunks(chunks, vectors, {s.doc.id: s.record for s in items})
+            self.store.delete_chunks(sorted({i for s in items for i in set(s.old_ids) - {c.id for c in s.chunks}}))
+            self.store.put_documents([(s.doc, s.record, INGEST_VERSION) for s in items])
+        except BaseException:
+            # Chunks of brand-new documents would otherwise linger (without a row) until the next open.
+            try:
+                self.store.delete_chunks(new_chunk_ids)
+            except Exception:  # noqa: BLE001 - the original error matters more; open() collects them anyway
+                log.warning("could not remove the chunks of a failed write; the next open removes them")
+            raise
+        finally:
+            self.searcher.invalidate()
+        return [IngestResult(status="replaced" if s.replaced else "added", record=s.record) for s in items]
 
     def _prepare(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None) -> Document:
         cleaned = clean_stage.clean_text(loaded.text)
@@ -223,16 +272,24 @@ class Index:
             encoding=loaded.encoding,
         )
 
-    def _embed(self, chunks: list[Chunk]) -> tuple[list[str], np.ndarray]:
-        """Vectors for `chunks`, reusing those of identical chunk texts already stored for this document."""
-        old_chunks, old_vectors = self.store.get_chunks(chunks[0].doc_id, with_embeddings=True)
+    def _embed(self, chunks: list[Chunk], stored_before: bool = True,
+               progress: StageFn | None = None) -> tuple[list[str], np.ndarray]:
+        """Vectors for `chunks`, reusing those of identical chunk texts already stored for this document.
+
+        `stored_before` False (no row for this id): there are no old chunks to read, so the vector store is
+        not asked (chunks of a document whose write failed are removed by that write, or by the next open)."""
+        old_chunks, old_vectors = self.store.get_chunks(chunks[0].doc_id, with_embeddings=True) if stored_before else ([], None)
         reuse = {c.text: old_vectors[i] for i, c in enumerate(old_chunks)} if old_vectors is not None else {}
         todo = [c.text for c in chunks if c.text not in reuse]
         fresh: dict[str, np.ndarray] = {}
         batch = self.settings.embed_batch
         for lo in range(0, len(todo), batch):
+            if progress:
+                progress("embed", len(chunks) - len(todo) + lo, len(chunks))
             part = todo[lo : lo + batch]
             fresh.update(zip(part, np.asarray(self.embedder.embed_passages(part), dtype=np.float32)))
+        if progress:
+            progress("embed", len(chunks), len(chunks))
         vectors = np.stack([fresh[c.text] if c.text in fresh else reuse[c.text] for c in chunks])
         return [c.id for c in old_chunks], vectors
 
@@ -328,4 +385,4 @@ def _record_of(doc: Document, chunks: list[Chunk]) -> DocumentRecord:
     )
 
 
-__all__ = ["Index", "IngestResult", "IngestReport", "IngestError"]
+__all__ = ["Index", "IngestResult", "IngestReport", "IngestError", "IngestProgress", "Staged"]

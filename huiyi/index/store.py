@@ -1,9 +1,13 @@
-"""Chroma storage: a chunks collection (vectors) and a documents collection (records + cleaned text).
+"""Storage: vectors in Chroma (a chunks collection) and document rows beside them (huiyi.index.docstore).
 
-Visibility rule: a document is visible only when its row in the documents collection has status
-"ready", and that row is written last, after every chunk. Replacing a document first flips its
-row to "pending". On open, chunks without a ready row are garbage-collected, so an ingest killed
-midway leaves no half document behind.
+Document rows (record, cleaned text, facts, status) live in a SQLite file beside the local Chroma
+directory, or, with a Chroma server, in a collection of that server so every worker shares them.
+
+Visibility rule: a document is visible only when its row has status "ready", and that row is
+written last, after every chunk. Replacing a document first flips its row to "pending". On open,
+chunks without a ready row are garbage-collected, so an ingest killed midway leaves no half
+document behind. Several documents may be published together (`put_documents`): their chunks are
+all written first, then their rows in one transaction.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -21,15 +26,13 @@ import numpy as np
 
 from huiyi.config import Settings
 from huiyi.errors import StoreMismatch, StoreUnavailable
+from huiyi.index.docstore import PENDING, READY, ChromaRows, DocRows, SqliteRows, migrate_local_rows
 from huiyi.index.records import Chunk, Document, DocumentRecord
 
 log = logging.getLogger(__name__)
 
-READY = "ready"
-PENDING = "pending"
 NO_DATE = -1
-# The documents collection needs some vector; rows are only ever fetched by id or metadata.
-_DUMMY_VECTOR = [0.0]
+__all__ = ["READY", "PENDING", "ChromaStore", "StoredChunk", "date_ord", "make_client", "rows_path"]
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,9 @@ def make_client(settings: Settings) -> Any:
 
 
 class ChromaStore:
-    """Documents and chunks in Chroma. All writes go through here."""
+    """Chunks (vectors) in Chroma and document rows in `rows`. All writes go through here."""
 
-    def __init__(self, client: Any, prefix: str, embed_name: str, embed_dim: int):
+    def __init__(self, client: Any, prefix: str, embed_name: str, embed_dim: int, rows: DocRows | None = None):
         self.client = client
         self.embed_name = embed_name
         self.embed_dim = embed_dim
@@ -79,15 +82,24 @@ class ChromaStore:
             metadata={"embed_model": embed_name, "embed_dim": int(embed_dim)},
             embedding_function=None,
         )
-        self.docs = client.get_or_create_collection(self.docs_name, metadata={"version": 0}, embedding_function=None)
-        self._count_at: tuple[float, int] | None = None  # (read at, chunk count); reset by every write here
         self._check_embedding()
+        self.rows: DocRows = rows if rows is not None else ChromaRows(client, self.docs_name)
+        self._count_at: tuple[float, int] | None = None  # (read at, chunk count); reset by every write here
 
     @classmethod
     def open(cls, settings: Settings, embed_name: str, embed_dim: int) -> ChromaStore:
-        store = cls(make_client(settings), settings.collection, embed_name, embed_dim)
+        client = make_client(settings)
+        rows: DocRows | None = None
+        if not settings.chroma_url:  # one process owns a local store: its rows live in SQLite beside Chroma
+            rows = SqliteRows(rows_path(settings))
+        store = cls(client, settings.collection, embed_name, embed_dim, rows)
+        if isinstance(rows, SqliteRows):
+            migrate_local_rows(client, store.docs_name, rows)
         store.collect_garbage()
         return store
+
+    def close(self) -> None:
+        self.rows.close()
 
     def _check_embedding(self) -> None:
         meta = self.chunks.metadata or {}
@@ -99,32 +111,29 @@ class ChromaStore:
                 "was built, or point HUIYI_DATA_DIR (or HUIYI_COLLECTION) at a new store and ingest again."
             )
 
-    # ---- version counter: lets other processes and the keyword index notice changes cheaply
+    # ---- version: lets other processes and the keyword index notice changes cheaply
 
-    def version(self) -> int:
-        meta = self.client.get_collection(self.docs_name, embedding_function=None).metadata or {}
-        return int(meta.get("version", 0))
+    def version(self) -> str:
+        return self.rows.version()
 
     def fingerprint(self) -> str:
-        return f"v{self.version()}-c{self.chunks.count()}-d{self.docs.count()}"
-
-    def _bump_version(self) -> None:
-        self.docs.modify(metadata={"version": self.version() + 1})
+        return f"v{self.version()}-c{self.chunks.count()}-d{self.rows.count()}"
 
     # ---- documents
 
     def records(self) -> list[DocumentRecord]:
-        got = self.docs.get(where={"status": READY}, include=["metadatas"])
-        records = [DocumentRecord.model_validate_json(m["record"]) for m in got["metadatas"] or []]
-        return sorted(records, key=lambda r: r.id)
+        return [DocumentRecord.model_validate_json(r["record"]) for r in self.rows.ready_rows()]
 
     def ready_ids(self) -> set[str]:
-        return set(self.docs.get(where={"status": READY}, include=[])["ids"])
+        return self.rows.ready_ids()
 
     def row(self, doc_id: str) -> dict[str, Any] | None:
-        """The raw row metadata (any status) or None."""
-        got = self.docs.get(ids=[doc_id], include=["metadatas"])
-        return got["metadatas"][0] if got["ids"] else None
+        """The row's fields (any status) or None."""
+        return self.rows.get(doc_id)
+
+    def find_ready(self, **where: str) -> dict[str, Any] | None:
+        """The first ready row whose fields match `where` (content_hash=…, raw_hash=…), with its id under "id"."""
+        return self.rows.find_ready(**where)
 
     def record(self, doc_id: str) -> DocumentRecord | None:
         meta = self.row(doc_id)
@@ -133,35 +142,26 @@ class ChromaStore:
         return DocumentRecord.model_validate_json(meta["record"])
 
     def document(self, doc_id: str) -> Document | None:
-        got = self.docs.get(ids=[doc_id], include=["metadatas", "documents"])
-        if not got["ids"] or got["metadatas"][0].get("status") != READY:
+        got = self.rows.get_with_text(doc_id)
+        if got is None or got[0].get("status") != READY:
             return None
-        data = json.loads(got["metadatas"][0]["doc"])
-        data["text"] = got["documents"][0]
+        data = json.loads(got[0]["doc"])
+        data["text"] = got[1]
         return Document.model_validate(data)
 
-    def mark_pending(self, doc_id: str) -> None:
-        """Hide a document while its chunks are rewritten."""
-        if self.row(doc_id) is not None:
-            self.docs.update(ids=[doc_id], metadatas=[{"status": PENDING}])
-            self._bump_version()
+    def mark_pending(self, doc_id: str | Sequence[str]) -> None:
+        """Hide documents (that exist) while their chunks are rewritten."""
+        ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
+        self.rows.set_pending([i for i in ids if self.rows.get(i) is not None])
 
     def put_document(self, doc: Document, record: DocumentRecord, ingest_version: int = 1) -> None:
-        self._count_at = None  # the chunks just became visible: re-read the count
         """Write the document row last: from here on the document is visible."""
-        meta = {
-            "status": READY,
-            "content_hash": doc.content_hash,
-            "raw_hash": doc.raw_hash,
-            "ingest_version": ingest_version,
-            "source": doc.source,
-            "region": record.region or "",
-            "date_ord": date_ord(record.date),
-            "record": record.model_dump_json(),
-            "doc": doc.model_dump_json(exclude={"text"}),
-        }
-        self.docs.upsert(ids=[doc.id], embeddings=[_DUMMY_VECTOR], documents=[doc.text], metadatas=[meta])
-        self._bump_version()
+        self.put_documents([(doc, record, ingest_version)])
+
+    def put_documents(self, items: Sequence[tuple[Document, DocumentRecord, int]]) -> None:
+        """Publish several documents at once (one transaction locally): their chunks must all be written."""
+        self._count_at = None  # the chunks just became visible: re-read the count
+        self.rows.publish([(doc.id, _row_fields(doc, record, version), doc.text) for doc, record, version in items])
 
     def set_kbs(self, doc_id: str, kbs: Sequence[str]) -> DocumentRecord | None:
         """Rewrite a ready document's knowledge bases (its row only: chunks carry no KB); None if absent."""
@@ -169,28 +169,29 @@ class ChromaStore:
         if record is None:
             return None
         record = record.model_copy(update={"kbs": sorted(set(kbs))})
-        self.docs.update(ids=[doc_id], metadatas=[{"record": record.model_dump_json()}])
-        self._bump_version()
+        self.rows.update_fields(doc_id, {"record": record.model_dump_json()})
         return record
 
     def delete_document(self, doc_id: str) -> None:
         self.delete_chunks(self.chunk_ids(doc_id))
-        self.docs.delete(ids=[doc_id])
-        self._bump_version()
+        self.rows.delete([doc_id])
 
     # ---- chunks
 
-    def put_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray, record: DocumentRecord) -> None:
+    def put_chunks(self, chunks: Sequence[Chunk], embeddings: np.ndarray,
+                   record: DocumentRecord | Mapping[str, DocumentRecord]) -> None:
+        """Write chunks (of one document, or of several with `record` mapping doc id → record)."""
         self._count_at = None
         if len(chunks) != len(embeddings):
             raise ValueError("one embedding per chunk")
+        records = record if isinstance(record, Mapping) else None
         for lo in range(0, len(chunks), self.batch):
             part = chunks[lo : lo + self.batch]
             self.chunks.upsert(
                 ids=[c.id for c in part],
                 embeddings=np.asarray(embeddings[lo : lo + self.batch], dtype=np.float32),
                 documents=[c.text for c in part],
-                metadatas=[_chunk_meta(c, record) for c in part],
+                metadatas=[_chunk_meta(c, records[c.doc_id] if records is not None else record) for c in part],  # type: ignore[arg-type]
             )
 
     def chunk_ids(self, doc_id: str) -> list[str]:
@@ -252,20 +253,34 @@ class ChromaStore:
 
     def collect_garbage(self) -> int:
         """Drop chunks whose document is absent or not ready, and rows that never became ready."""
-        rows = self.docs.get(include=["metadatas"])
-        ready = {i for i, m in zip(rows["ids"], rows["metadatas"]) if m.get("status") == READY}
-        stale_rows = [i for i in rows["ids"] if i not in ready]
-        expected = sum(json.loads(m["record"])["chunks"] for i, m in zip(rows["ids"], rows["metadatas"]) if i in ready)
+        ready, stale_rows, expected = self.rows.status_summary()
         if not stale_rows and expected == self.chunks.count():
             return 0  # the common case: nothing was interrupted, skip the full scan
         orphans = [cid for cid, doc_id, _ in self.iter_chunks() if doc_id not in ready]
         self.delete_chunks(orphans)
-        if stale_rows:
-            self.docs.delete(ids=stale_rows)
+        self.rows.delete(stale_rows)
         if orphans or stale_rows:
             log.warning("Removed %d chunks and %d rows left by an interrupted ingest.", len(orphans), len(stale_rows))
-            self._bump_version()
         return len(orphans)
+
+
+def rows_path(settings: Settings) -> Path:
+    """The SQLite file holding a local store's document rows (beside the Chroma directory)."""
+    return settings.data_dir / f"{settings.collection}_documents.sqlite3"
+
+
+def _row_fields(doc: Document, record: DocumentRecord, ingest_version: int) -> dict[str, Any]:
+    return {
+        "status": READY,
+        "content_hash": doc.content_hash,
+        "raw_hash": doc.raw_hash,
+        "ingest_version": ingest_version,
+        "source": doc.source,
+        "region": record.region or "",
+        "date_ord": date_ord(record.date),
+        "record": record.model_dump_json(),
+        "doc": doc.model_dump_json(exclude={"text"}),
+    }
 
 
 def _chunk_meta(chunk: Chunk, record: DocumentRecord) -> dict[str, Any]:

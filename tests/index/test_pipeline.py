@@ -13,7 +13,7 @@ import pytest
 from huiyi.config import Settings
 from huiyi.errors import BadInput, EmptyDocument, NotFound, StoreMismatch, UnsupportedFormat
 from huiyi.index.embed import HashEmbedder
-from huiyi.index.pipeline import Index
+from huiyi.index.pipeline import Index, IngestProgress
 from huiyi.index.records import SearchFilters
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,14 +140,16 @@ def test_ingest_paths_walks_folders_and_keeps_going(index, tmp_path):
     (folder / ".hidden.txt").write_text("隐藏文件。", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "fake.txt").write_bytes(b"\x89PNG\r\n\x1a\nbinary")
-    ticks: list[tuple[int, int, str]] = []
-    report = index.ingest_paths([folder, tmp_path / "missing.txt"], on_progress=lambda d, t, n: ticks.append((d, t, n)))
+    ticks: list[IngestProgress] = []
+    report = index.ingest_paths([folder, tmp_path / "missing.txt"], on_progress=ticks.append)
     assert (report.added, report.unchanged, report.skipped) == (2, 0, 2)
     assert sorted(e.source.rsplit("/", 1)[-1] for e in report.errors) == ["empty.txt", "fake.txt", "missing.txt"]
     assert {e.code for e in report.errors} >= {"empty_document", NotFound.code}
     assert report.documents == 2 and report.chunks == sum(r.chunks for r in report.records)
-    assert ticks[-1][:2] == (4, 4) and [t[0] for t in ticks] == sorted(t[0] for t in ticks)
-    assert [Path(t[2]).name for t in ticks[::2]] == ["b.txt", "empty.txt", "fake.txt", "a.txt"]
+    assert (ticks[-1].files_done, ticks[-1].files_total, ticks[-1].stage) == (4, 4, "done")
+    assert [t.files_done for t in ticks] == sorted(t.files_done for t in ticks)
+    started = [Path(t.current).name for t in ticks if t.stage == "parse"]
+    assert list(dict.fromkeys(started)) == ["b.txt", "empty.txt", "fake.txt", "a.txt"]
     again = index.ingest_paths([folder])
     assert again.unchanged == 2 and again.added == 0
 
@@ -177,7 +179,7 @@ KILL_SCRIPT = textwrap.dedent(
     index = Index.open(Settings(data_dir={data!r}, chunk_max_chars=200), HashEmbedder(64))
     index.ingest_path({first!r})
     # Die after every chunk of the next file is written, before its document row.
-    index.store.put_document = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+    index.store.put_documents = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
     index.ingest_path({second!r})
     """
 )
