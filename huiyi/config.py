@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Bind address for `huiyi serve`.")
     port: int = Field(8000, description="Port for `huiyi serve`.")
     mcp_allowed_hosts: list[str] = Field(default_factory=list, description="Host headers `/mcp` accepts besides loopback, as a JSON list (e.g. `[\"huiyi.lan:*\"]`), while huiyi is bound to a loopback address (DNS-rebinding protection). Bound to any other address, `/mcp` checks no Host header and relies on API keys.")
+    url: str | None = Field(None, description="A running huiyi server for `huiyi ask/search/summarize` (http://host:port); unset: the server on HUIYI_HOST:HUIYI_PORT when it serves the same store; `local`: always read the store directly.")
+    api_key: str | None = Field(None, description="API key the CLI sends to that server (`Authorization: Bearer`).")
 
     @property
     def llm_enabled(self) -> bool:

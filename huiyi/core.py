@@ -241,7 +241,14 @@ class Huiyi:
             "model": self.settings.llm_model if self.llm else None,
             "embedder": self.index.embedder.name,
             "store": "chroma-server" if self.settings.chroma_url else "chroma-local",
+            "store_id": store_id(self.settings),
         }
+
+
+def store_id(settings: Settings) -> str:
+    from huiyi.client import store_id as of
+
+    return of(settings)
 
 
 def _kb_name(kb: str | None) -> str | None:

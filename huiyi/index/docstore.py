@@ -217,6 +217,7 @@ class SqliteRows:
 
     def close(self) -> None:
         with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the file alone is the store again (copyable)
             self._conn.close()
 
 

@@ -310,6 +310,10 @@ class Index:
             raise NotFound(f"没有这个文档 / no document {doc_id!r}; list documents to see the ids.")
         return doc
 
+    def close(self) -> None:
+        """Release the store's files (the document rows' database)."""
+        self.store.close()
+
     def chunks(self, doc_id: str) -> list[Chunk]:
         self.record(doc_id)
         return self.store.get_chunks(doc_id)[0]

@@ -21,11 +21,15 @@ log = logging.getLogger("huiyi")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
-def create_app(settings: Settings | None = None, service: Huiyi | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, service: Huiyi | None = None, *, background_start: bool = False) -> FastAPI:
+    """`background_start` (huiyi serve): once listening, index the seeds into an empty store and warm the models
+    in the background (huiyi.server.startup); /healthz reports both."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if app.state.startup is not None:
+            app.state.startup.start()
         async with app.state.mcp.session_manager.run():  # the /mcp transport's task group
             yield
 
@@ -36,6 +40,11 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
         lifespan=lifespan,
     )
     app.state.service = service or Huiyi.open(settings)
+    app.state.startup = None
+    if background_start:
+        from huiyi.server.startup import Startup
+
+        app.state.startup = Startup(app.state.service, settings)
     _install_error_handlers(app)
 
     from huiyi.server.api import documents, kbs, qa
@@ -53,7 +62,9 @@ def create_app(settings: Settings | None = None, service: Huiyi | None = None) -
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict:
-        return request.app.state.service.health()
+        """Status, documents, mode; while the server indexes its seeds, `indexing` says how far it is."""
+        startup = request.app.state.startup
+        return {**request.app.state.service.health(), **(startup.status() if startup else {})}
 
     if STATIC_DIR.is_dir():
         app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="web")

@@ -2,6 +2,7 @@
 import { api } from "./api.js";
 import { initChat } from "./chat.js";
 import { initKb } from "./kb.js";
+import { watchIndexing } from "./indexing.js";
 import { initLibrary, loadDocuments } from "./library.js";
 import { closeSource, initSource } from "./source.js";
 import { showSummary } from "./summary.js";
@@ -81,6 +82,7 @@ function init() {
   loadMode();
   initLibrary({ summarize: openSummary, changed: loadMode });
   initKb({ changed: () => loadDocuments() });
+  watchIndexing({ done: () => { loadDocuments(); loadMode(); } });
   showView("chat");
   $("question").focus();
 }
