@@ -101,7 +101,12 @@ def case_passed(
 # ---- CMRC 2018 EM and character F1 -----------------------------------------------------------
 
 
-def cmrc_segments(text: str, *, remove_punct: bool = True) -> list[str]:
+def _cmrc_text(value: object) -> str:
+    """The official scorer runs `str()` over answers and predictions, so a gold answer of 1949 (a number) is "1949"."""
+    return "" if value is None else str(value)
+
+
+def cmrc_segments(text: object, *, remove_punct: bool = True) -> list[str]:
     """CMRC 2018 `mixed_segmentation`: each Chinese character alone, other runs split into words.
 
     The official script runs nltk.word_tokenize on the non-Chinese runs; a word/punctuation regex gives
@@ -109,7 +114,7 @@ def cmrc_segments(text: str, *, remove_punct: bool = True) -> list[str]:
     """
     out: list[str] = []
     run = ""
-    for ch in (text or "").lower().strip():
+    for ch in _cmrc_text(text).lower().strip():
         if remove_punct and ch in CMRC_PUNCT:
             continue
         if _HAN.match(ch) or ch in CMRC_PUNCT:
@@ -136,7 +141,7 @@ def _lcs_len(a: Sequence[str], b: Sequence[str]) -> int:
     return best
 
 
-def cmrc_f1(prediction: str, answers: Iterable[str]) -> float:
+def cmrc_f1(prediction: object, answers: Iterable[object]) -> float:
     """Max over gold answers of the LCS-based F1 on mixed segments (0..1)."""
     pred = cmrc_segments(prediction)
     scores = [0.0]
@@ -149,11 +154,11 @@ def cmrc_f1(prediction: str, answers: Iterable[str]) -> float:
     return max(scores)
 
 
-def _cmrc_strip(text: str) -> str:
-    return "".join(ch for ch in (text or "").lower().strip() if ch not in CMRC_PUNCT)
+def _cmrc_strip(text: object) -> str:
+    return "".join(ch for ch in _cmrc_text(text).lower().strip() if ch not in CMRC_PUNCT)
 
 
-def cmrc_em(prediction: str, answers: Iterable[str]) -> float:
+def cmrc_em(prediction: object, answers: Iterable[object]) -> float:
     """1.0 when the prediction equals a gold answer after CMRC's punctuation removal."""
     pred = _cmrc_strip(prediction)
     return 1.0 if any(pred == _cmrc_strip(a) for a in answers) else 0.0

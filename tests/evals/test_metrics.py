@@ -136,6 +136,13 @@ def test_cmrc_f1_uses_longest_common_substring() -> None:
     assert cmrc_f1("王燕", ["谢韬", "王燕"]) == 1.0  # max over gold answers
 
 
+def test_cmrc_metrics_take_numbers_like_the_official_scorer() -> None:
+    # the official script str()s every answer and prediction: a numeric gold answer must not crash
+    assert cmrc_em("1949", [1949]) == 1.0 and cmrc_em(3.5, ["3.5"]) == 1.0
+    assert cmrc_f1("1949年", [1949]) == pytest.approx(2 / 3)
+    assert cmrc_segments(2018) == ["2018"] and cmrc_f1(None, [0]) == 0.0
+
+
 # ---- refusals ------------------------------------------------------------------------------------
 
 
