@@ -1,15 +1,15 @@
 """`huiyi eval`: run the gold cases through the same service calls users hit, score them, gate on the result.
 
-The harness only needs an object shaped like `huiyi.core.Huiyi` (`ask`, `search`, `document`,
-`documents`, `summary`), so tests drive it with small fakes and CI drives it with the real service.
+Each part of each gold set (seeds, gov, meetings: dev and test) runs over its own corpus in its own store
+under the eval data dir; CMRC 2018 runs each question over its own passage (huiyi/evals/cmrc.py). A part
+only needs an object shaped like `huiyi.core.Huiyi` (`ask`, `search`, `document`, `documents`, `summary`),
+so tests drive it with small fakes and CI drives it with the real service.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
-import json
 import statistics
 import subprocess
 import time
@@ -19,15 +19,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from huiyi.config import REPO_DIR, Settings
+from huiyi.config import REPO_DIR
 from huiyi.errors import BadInput, HuiyiError
 from huiyi.evals import metrics as m
-from huiyi.evals.report import GateResult, check_gate, load_json
+from huiyi.evals.report import GateResult
+from huiyi.evals.sets import GOLD_DIR, resolve, stored_ids
 
 EVALS_DIR = Path(__file__).resolve().parent
-GOLD_QA = EVALS_DIR / "gold" / "seeds" / "qa.dev.jsonl"  # the seeds set: development part …
-GOLD_QA_TEST = EVALS_DIR / "gold" / "seeds" / "qa.test.jsonl"  # … and its frozen test part
-GOLD_SUMMARIES = EVALS_DIR / "gold" / "seeds" / "summaries.json"
+GOLD_QA = GOLD_DIR / "seeds" / "qa.dev.jsonl"  # the seeds set: development part …
+GOLD_QA_TEST = GOLD_DIR / "seeds" / "qa.test.jsonl"  # … and its frozen test part
+GOLD_SUMMARIES = GOLD_DIR / "seeds" / "summaries.json"
 BASELINE = EVALS_DIR / "baseline.json"
 THRESHOLDS = EVALS_DIR / "thresholds.json"
 Mode = Literal["offline", "llm"]
@@ -47,6 +48,11 @@ class GoldCase(BaseModel):
     expect_status: Literal["answered", "not_found", "undisclosed"]
     critical: bool = False
     history: list[dict[str, str]] = Field(default_factory=list)
+    scope_docs: list[str] = Field(default_factory=list)  # asked within these documents (gold names)
+
+    @property
+    def primary_type(self) -> str:
+        return self.type[0] if self.type else "other"
 
 
 class CaseResult(BaseModel):
@@ -68,15 +74,33 @@ class CaseResult(BaseModel):
     fallback: str | None = None
     error: str | None = None
 
+    @property
+    def primary_type(self) -> str:
+        return self.types[0] if self.types else "other"
+
 
 class SummaryResult(BaseModel):
-    doc_id: str
-    score: float
+    doc_id: str  # the gold document name
+    score: float  # field accuracy of this document
+    right: int = 0  # fields right …
+    total: int = 0  # … of fields scored
     fields: dict[str, float] = Field(default_factory=dict)  # per-field scores (generic scorer)
     misses: list[str] = Field(default_factory=list)  # fields the summary got wrong (summariser's scorer)
     invented: list[str] = Field(default_factory=list)  # values the report does not support
     latency_ms: float = 0.0
     error: str | None = None
+
+
+class CmrcCase(BaseModel):
+    id: str
+    question: str
+    qtype: str
+    answers: list[str]
+    prediction: str
+    status: str
+    em: float
+    f1: float
+    latency_ms: float
 
 
 class RunInfo(BaseModel):
@@ -93,12 +117,56 @@ class RunInfo(BaseModel):
 
 
 class EvalRun(BaseModel):
+    """One part of one gold set: its run, its aggregate metrics, per-type tables, cases and summaries."""
+
+    set: str = "seeds"
+    split: str = "dev"
+    kind: Literal["qa", "cmrc"] = "qa"
     run: RunInfo
     metrics: dict[str, float | int | None]
-    by_type: dict[str, dict[str, float | int | None]]
-    cases: list[CaseResult]
+    by_type: dict[str, dict[str, float | int | None]]  # primary question type → n, accuracy, refusals, citations
+    by_tag: dict[str, dict[str, float | int | None]] = Field(default_factory=dict)  # every tag → n, pass rate, F1
+    cases: list[CaseResult] = Field(default_factory=list)
     summaries: list[SummaryResult] = Field(default_factory=list)
+    cmrc: list[CmrcCase] = Field(default_factory=list)
     gate: GateResult | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.set}/{self.split}"
+
+
+class StoreInfo(BaseModel):
+    store: str
+    path: str
+    documents: int
+    added: int
+    unchanged: int
+    replaced: int
+    removed: int  # stale documents that were not in the corpus
+    seconds: float
+
+
+class ReportInfo(BaseModel):
+    git_sha: str
+    git_dirty: bool
+    mode: str
+    model: str | None
+    started_at: str
+    duration_s: float
+    sets: list[str]
+    splits: list[str]
+    k: int
+    stores: list[StoreInfo] = Field(default_factory=list)
+
+
+class EvalReport(BaseModel):
+    run: ReportInfo
+    parts: list[EvalRun]
+    gate: GateResult | None = None
+
+    def part(self, key: str) -> EvalRun | None:
+        return next((p for p in self.parts if p.key == key), None)
 
 
 def load_cases(*paths: Path) -> list[GoldCase]:
@@ -112,8 +180,8 @@ def load_cases(*paths: Path) -> list[GoldCase]:
     return cases
 
 
-def _file_hash(*paths: Path) -> str:
-    present = [p for p in paths if p.exists()]
+def file_hash(*paths: Path | None) -> str:
+    present = [p for p in paths if p is not None and p.exists()]
     return hashlib.sha256(b"".join(p.read_bytes() for p in present)).hexdigest()[:16] if present else "none"
 
 
@@ -134,22 +202,32 @@ def _text_getter(service: Any) -> Callable[[str], str | None]:
     return get
 
 
-def _retrieval(service: Any, case: GoldCase, k: int) -> tuple[float | None, float | None]:
+def _filters(case: GoldCase, ids: dict[str, str]) -> Any:
+    if not case.scope_docs:
+        return None
+    from huiyi.index.records import SearchFilters
+
+    return SearchFilters(doc_ids=resolve(case.scope_docs, ids, where=f"case {case.id}"))
+
+
+def _retrieval(service: Any, case: GoldCase, k: int, filters: Any) -> tuple[float | None, float | None]:
     if not case.evidence:
         return None, None
     # Follow-ups are searched with the turns they lean on, as a reader of the chat would.
     query = " ".join([t["content"] for t in case.history if t.get("role") == "user"] + [case.question])
     try:
-        hits = service.search(query, k=k)
+        hits = service.search(query, k=k, filters=filters)
     except HuiyiError:
         return 0.0, 0.0
     return m.retrieval_scores(case.evidence, [h.text for h in hits], k)
 
 
-def run_case(service: Any, case: GoldCase, get_text: Callable[[str], str | None], k: int) -> CaseResult:
+def run_case(service: Any, case: GoldCase, get_text: Callable[[str], str | None], k: int,
+             ids: dict[str, str] | None = None) -> CaseResult:
     from huiyi.qa.models import AskRequest, ChatTurn
 
-    request = AskRequest(question=case.question, history=[ChatTurn(**t) for t in case.history])
+    filters = _filters(case, ids or {})
+    request = AskRequest(question=case.question, history=[ChatTurn(**t) for t in case.history], filters=filters)
     expected = case.answers + case.all_of
     t0 = time.perf_counter()
     try:
@@ -161,15 +239,16 @@ def run_case(service: Any, case: GoldCase, get_text: Callable[[str], str | None]
     latency = _ms(t0)
     valid, total = m.citation_validity(resp.citations, get_text)
     answered_ok = case.expect_status == "answered" and resp.status == "answered"
-    recall, rr = _retrieval(service, case, k)
+    recall, rr = _retrieval(service, case, k, filters)
+    gold_answers = case.answers or ["、".join(case.all_of)]
     scores: dict[str, float | int | bool | None] = {
         "citations": total,
         "citations_valid": valid,
         "ungrounded": len(m.ungrounded_numbers(resp.answer, [c.quote for c in resp.citations])),
         "supported": m.citation_supported(case.evidence, resp.citations, get_text) if answered_ok and case.evidence else None,
         "evidence_coverage": m.evidence_coverage(case.evidence, resp.citations, get_text) if answered_ok else None,
-        "em": m.cmrc_em(resp.answer, case.answers or ["、".join(case.all_of)]) if case.answerable else None,
-        "f1": m.cmrc_f1(resp.answer, case.answers or ["、".join(case.all_of)]) if case.answerable else None,
+        "em": m.cmrc_em(resp.answer, gold_answers) if case.answerable else None,
+        "f1": m.cmrc_f1(resp.answer, gold_answers) if case.answerable else None,
         "recall_at_k": recall,
         "rr": rr,
     }
@@ -202,27 +281,46 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
 
 
-def aggregate(results: Sequence[CaseResult]) -> dict[str, float | int | None]:
+def _core(results: Sequence[CaseResult]) -> dict[str, float | int | None]:
+    """The measures reported per question type and per part: accuracy, refusals, citations, grounding."""
     answerable = [r for r in results if r.expect_status == "answered"]
     refusals = m.refusal_scores((r.expect_status == "answered", r.expect_status, r.status) for r in results)
     total_cites = sum(int(r.metrics.get("citations") or 0) for r in results)
     valid_cites = sum(int(r.metrics.get("citations_valid") or 0) for r in results)
+    return {
+        "n": len(results),
+        "answerable": len(answerable),
+        "should_refuse": refusals.should_refuse,
+        "accuracy": _mean([r.passed for r in answerable]),
+        "refusal_precision": refusals.precision,
+        "refusal_recall": refusals.recall,
+        "citation_validity": round(valid_cites / total_cites, 4) if total_cites else None,
+        "ungrounded_numbers": sum(int(r.metrics.get("ungrounded") or 0) for r in results),
+        "pass_rate": _mean([r.passed for r in results]),
+        "f1": _mean([r.metrics.get("f1") for r in answerable]),
+    }
+
+
+def aggregate(results: Sequence[CaseResult]) -> dict[str, float | int | None]:
+    answerable = [r for r in results if r.expect_status == "answered"]
+    core = _core(results)
+    refusals = m.refusal_scores((r.expect_status == "answered", r.expect_status, r.status) for r in results)
     latencies = [r.latency_ms for r in results if r.status != "error"]
     return {
         "cases": len(results),
-        "accuracy": _mean([r.passed for r in answerable]),
-        "pass_rate": _mean([r.passed for r in results]),
-        "refusal_precision": refusals.precision,
-        "refusal_recall": refusals.recall,
+        "accuracy": core["accuracy"],
+        "pass_rate": core["pass_rate"],
+        "refusal_precision": core["refusal_precision"],
+        "refusal_recall": core["refusal_recall"],
         "undisclosed_rate": refusals.undisclosed_rate,
         "false_refusals": sum(r.status in m.REFUSED for r in answerable),
-        "citation_validity": round(valid_cites / total_cites, 4) if total_cites else None,
+        "citation_validity": core["citation_validity"],
         "citation_support": _mean([r.metrics.get("supported") for r in results]),
         "evidence_coverage": _mean([r.metrics.get("evidence_coverage") for r in results]),
         "answered_without_citation": sum(r.status == "answered" and not r.citations for r in results),
-        "ungrounded_numbers": sum(int(r.metrics.get("ungrounded") or 0) for r in results),
+        "ungrounded_numbers": core["ungrounded_numbers"],
         "em": _mean([r.metrics.get("em") for r in answerable]),
-        "f1": _mean([r.metrics.get("f1") for r in answerable]),
+        "f1": core["f1"],
         "recall_at_k": _mean([r.metrics.get("recall_at_k") for r in answerable]),
         "mrr": _mean([r.metrics.get("rr") for r in answerable]),
         "latency_p50_ms": _percentile(latencies, 0.5),
@@ -233,15 +331,33 @@ def aggregate(results: Sequence[CaseResult]) -> dict[str, float | int | None]:
 
 
 def by_type(results: Sequence[CaseResult]) -> dict[str, dict[str, float | int | None]]:
-    tags = sorted({t for r in results for t in r.types})
+    """Per primary question type (a case's first tag), most frequent first."""
+    primary = [r.primary_type for r in results]
+    order = sorted(set(primary), key=lambda t: (-primary.count(t), t))
+    return {t: _core([r for r in results if r.primary_type == t]) for t in order}
+
+
+def by_tag(results: Sequence[CaseResult]) -> dict[str, dict[str, float | int | None]]:
+    """Per tag (a case counts under every tag it carries): n, pass rate, F1."""
     table = {}
-    for tag in tags:
+    for tag in sorted({t for r in results for t in r.types}):
         rows = [r for r in results if tag in r.types]
         table[tag] = {"n": len(rows), "pass_rate": _mean([r.passed for r in rows]), "f1": _mean([r.metrics.get("f1") for r in rows])}
     return table
 
 
-# ---- the run ------------------------------------------------------------------------------------
+def summary_metrics(results: Sequence[SummaryResult]) -> dict[str, float | int | None]:
+    right, total = sum(s.right for s in results), sum(s.total for s in results)
+    return {
+        "summary_docs": len(results),
+        "summary_fields": total,
+        "summary_accuracy": round(right / total, 4) if total else _mean([s.score for s in results]),
+        "summary_invented": sum(len(s.invented) for s in results),
+        "summary_errors": sum(s.error is not None for s in results),
+    }
+
+
+# ---- the run of one part ------------------------------------------------------------------------
 
 
 def run_eval(
@@ -251,25 +367,30 @@ def run_eval(
     *,
     k: int = 10,
     summaries: dict[str, Any] | None = None,
-    gold_paths: Sequence[Path] = (GOLD_QA, GOLD_QA_TEST),
+    gold_paths: Sequence[Path | None] = (GOLD_QA, GOLD_QA_TEST),
+    set_name: str = "seeds",
+    split: str = "dev",
 ) -> EvalRun:
     """Run every case (and every gold summary, when given) through `service` and score the answers."""
-    started = dt.datetime.now(dt.UTC)
+    started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
+    records = service.documents()
+    ids = stored_ids(records)
     get_text = _text_getter(service)
-    results = [run_case(service, case, get_text, k) for case in cases]
-    summary_results = [_run_summary(service, doc_id, gold) for doc_id, gold in (summaries or {}).items() if not doc_id.startswith("_")]
+    results = [run_case(service, case, get_text, k, ids) for case in cases]
+    gold_summaries = {name: gold for name, gold in (summaries or {}).items() if not name.startswith("_")}
+    summary_results = [_run_summary(service, name, resolve([name], ids, where="gold summaries")[0], gold)
+                       for name, gold in gold_summaries.items()]
     scores = aggregate(results)
     if summary_results:
-        scores["summary_score"] = _mean([s.score for s in summary_results])
-        scores["summary_invented"] = sum(len(s.invented) for s in summary_results)
+        scores |= summary_metrics(summary_results)
     from huiyi.core import corpus_hash
 
     info = RunInfo(
-        git_sha=_git("rev-parse", "--short=12", "HEAD") or "unknown",
-        git_dirty=bool(_git("status", "--porcelain", "--untracked-files=no")),
-        corpus_hash=corpus_hash(service.documents()),
-        gold_hash=_file_hash(*gold_paths),
+        git_sha=git_sha(),
+        git_dirty=git_dirty(),
+        corpus_hash=corpus_hash(records),
+        gold_hash=file_hash(*gold_paths),
         mode=mode,
         model=getattr(getattr(service, "settings", None), "llm_model", None) if mode == "llm" else None,
         started_at=started.isoformat(timespec="seconds"),
@@ -277,26 +398,46 @@ def run_eval(
         cases=len(results),
         k=k,
     )
-    return EvalRun(run=info, metrics=scores, by_type=by_type(results), cases=results, summaries=summary_results)
+    return EvalRun(set=set_name, split=split, run=info, metrics=scores, by_type=by_type(results), by_tag=by_tag(results),
+                   cases=results, summaries=summary_results)
 
 
-def _run_summary(service: Any, doc_id: str, gold: dict[str, Any]) -> SummaryResult:
+def _run_summary(service: Any, name: str, doc_id: str, gold: dict[str, Any]) -> SummaryResult:
     t0 = time.perf_counter()
     try:
         summary = service.summary(doc_id)
         text = service.document(doc_id).text
     except HuiyiError as exc:
-        return SummaryResult(doc_id=doc_id, score=0.0, latency_ms=_ms(t0), error=f"{exc.code}: {exc.message}")
+        return SummaryResult(doc_id=name, score=0.0, latency_ms=_ms(t0), error=f"{exc.code}: {exc.message}")
     latency = _ms(t0)
     try:  # the summariser's own field-level scorer, when present, knows its synonyms and invented values
         from huiyi.evals.summary_score import score_summary
     except ImportError:
         fields = m.score_summary(gold, summary)
         score = statistics.fmean(fields.values()) if fields else 0.0
-        return SummaryResult(doc_id=doc_id, score=round(score, 4), fields=fields, latency_ms=latency)
+        return SummaryResult(doc_id=name, score=round(score, 4), fields=fields, latency_ms=latency)
     sc = score_summary(summary, gold, text)
-    return SummaryResult(doc_id=doc_id, score=round(sc.accuracy, 4), latency_ms=latency,
+    return SummaryResult(doc_id=name, score=round(sc.accuracy, 4), right=sc.right, total=sc.total, latency_ms=latency,
                          misses=list(sc.misses), invented=list(sc.invented))
+
+
+def run_cmrc(split: str, reader: Callable[..., Any] | None = None, *, path: Path | None = None,
+             limit: int | None = None) -> EvalRun:
+    """CMRC 2018 trial, one split, each question over its own passage (offline answerer unless a reader is given)."""
+    from huiyi.evals import cmrc
+
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    data = path or cmrc.CMRC_TRIAL
+    questions = cmrc.load_questions(data, split)[:limit]
+    results = [cmrc.score_question(q, reader or cmrc.offline_reader) for q in questions]
+    cases = [CmrcCase(id=r.query_id, question=r.question, qtype=r.qtype, answers=list(r.answers), prediction=r.prediction,
+                      status=r.status, em=r.em, f1=r.f1, latency_ms=r.latency_ms) for r in results]
+    metrics = {f"cmrc_{k}" if k in ("em", "f1", "answered_f1") else k: v for k, v in cmrc.aggregate(results).items()}
+    info = RunInfo(git_sha=git_sha(), git_dirty=git_dirty(), corpus_hash=file_hash(data), gold_hash=file_hash(data),
+                   mode="offline", model=None, started_at=started.isoformat(timespec="seconds"),
+                   duration_s=round(time.perf_counter() - t0, 2), cases=len(cases), k=1)
+    return EvalRun(set="cmrc", split=split, kind="cmrc", run=info, metrics=metrics, by_type=cmrc.by_type(results), cmrc=cases)
 
 
 def _git(*args: str) -> str:
@@ -307,73 +448,16 @@ def _git(*args: str) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-# ---- CLI entry ----------------------------------------------------------------------------------
+def git_sha() -> str:
+    return _git("rev-parse", "--short=12", "HEAD") or "unknown"
 
 
-def open_eval_service(settings: Settings, mode: Mode) -> Any:
-    """A service over exactly the seed reports, in the requested mode (offline never builds an LLM)."""
-    from huiyi.core import Huiyi
-    from huiyi.index.pipeline import Index
-    from huiyi.llm.client import make_llm
-
-    llm = None
-    if mode == "llm":
-        llm = make_llm(settings)
-        if llm is None:
-            raise BadInput("LLM 模式需要配置 OPENAI_API_KEY 或 OPENAI_BASE_URL 以及 HUIYI_LLM_MODEL。/ "
-                           "--mode llm needs OPENAI_API_KEY or OPENAI_BASE_URL plus HUIYI_LLM_MODEL.", code="llm_not_configured")
-    service = Huiyi(settings, Index.open(settings), llm)
-    report = service.ingest_paths([settings.seeds_dir])
-    if report.errors:
-        raise BadInput(f"eval corpus failed to ingest: {report.errors[0].message}", code="eval_corpus")
-    seeds = {r.id for r in report.records}
-    for record in service.documents():  # a reused eval store must hold the seeds and nothing else
-        if record.id not in seeds:
-            service.delete(record.id)
-    return service
+def git_dirty() -> bool:
+    return bool(_git("status", "--porcelain", "--untracked-files=no"))
 
 
-def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="huiyi eval", description="Run the gold cases and gate on the thresholds.")
-    p.add_argument("--out", type=Path, default=Path("."), help="directory for eval-report.json and eval-report.md")
-    p.add_argument("--mode", choices=["auto", "offline", "llm"], default="auto", help="auto = llm when configured, else offline")
-    p.add_argument("--update-baseline", action="store_true", help="accept this run as the new baseline")
-    p.add_argument("--data-dir", type=Path, default=None, help="index dir for the eval corpus (default .cache/eval)")
-    p.add_argument("--gold", type=Path, nargs="+", default=[GOLD_QA, GOLD_QA_TEST])
-    p.add_argument("--summaries", type=Path, default=GOLD_SUMMARIES, help="gold summaries; a missing file skips them")
-    p.add_argument("--baseline", type=Path, default=BASELINE)
-    p.add_argument("--thresholds", type=Path, default=THRESHOLDS)
-    p.add_argument("--k", type=int, default=10, help="retrieval depth for recall@k and MRR")
-    p.add_argument("--only", default=None, help="run only cases with this type tag (no gate, no baseline update)")
-    p.add_argument("--quiet", action="store_true")
-    return p.parse_args(argv)
+def main(argv: Sequence[str] | None = None, **kwargs: Any) -> int:
+    """`huiyi eval`; see huiyi/evals/runner.py (kept here so `from huiyi.evals.harness import main` still works)."""
+    from huiyi.evals.runner import main as run_main
 
-
-def main(argv: Sequence[str] | None = None, *, service: Any = None) -> int:
-    """Run the eval; exit code 0 when the gate passes, 1 when it fails."""
-    from huiyi.evals.report import print_console, write_reports
-
-    args = _parse(argv)
-    settings = Settings()
-    mode: Mode = "llm" if args.mode == "llm" or (args.mode == "auto" and settings.llm_enabled) else "offline"
-    if service is None:
-        data_dir = args.data_dir or Path(".cache") / "eval"
-        settings = settings.model_copy(update={"data_dir": data_dir})
-        service = open_eval_service(settings, mode)
-    cases = load_cases(*args.gold)
-    if args.only:
-        cases = [c for c in cases if args.only in c.type]
-    summaries = None if args.only or not args.summaries.exists() else load_json(args.summaries)
-    run = run_eval(service, cases, mode, k=args.k, summaries=summaries, gold_paths=args.gold)
-    baseline = load_json(args.baseline) if args.baseline.exists() else None
-    run.gate = check_gate(run, baseline, load_json(args.thresholds), against_baseline=not args.update_baseline)
-    write_reports(run, args.out)
-    if not args.quiet:
-        print_console(run, baseline)
-    if args.update_baseline and not args.only:
-        args.baseline.write_text(json.dumps(baseline_of(run), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return 0 if run.gate.ok or args.only else 1
-
-
-def baseline_of(run: EvalRun) -> dict[str, Any]:
-    return {"run": run.run.model_dump(), "metrics": run.metrics, "cases": {c.id: c.passed for c in run.cases}}
+    return run_main(argv, **kwargs)
