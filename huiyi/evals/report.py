@@ -19,7 +19,7 @@ from rich.table import Table
 from huiyi.errors import BadInput
 
 if TYPE_CHECKING:
-    from huiyi.evals.harness import EvalReport, EvalRun
+    from huiyi.evals.records import EvalReport, EvalRun
 
 # Metrics where lower is better; every other gated metric is higher-is-better.
 LOWER_IS_BETTER = frozenset({"ungrounded_numbers", "summary_invented", "summary_errors", "answered_without_citation",
