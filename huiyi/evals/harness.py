@@ -235,7 +235,7 @@ def run_eval(
     split: str = "dev",
 ) -> EvalRun:
     """Run every case (and every gold summary, when given) through `service` and score the answers."""
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     records = service.documents()
     ids = stored_ids(records)
@@ -289,7 +289,7 @@ def run_cmrc(split: str, reader: Callable[..., Any] | None = None, *, path: Path
     """CMRC 2018 trial, one split, each question over its own passage (offline answerer unless a reader is given)."""
     from huiyi.evals import cmrc
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     data = path or cmrc.CMRC_TRIAL
     questions = cmrc.load_questions(data, split)[:limit]

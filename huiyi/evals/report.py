@@ -166,17 +166,15 @@ def type_rows(parts: dict[str, EvalRun], columns: Iterable[tuple[str, str]] = TY
     columns = list(columns)
     rows = []
     if overall is not None:
-        def total(run: EvalRun | None, col: str) -> Any:
-            return None if run is None else (run.metrics.get(overall.get(col, col)))
-        rows.append(["**all**", *(_pair(total(dev, c), total(test, c)) for c, _ in columns)])
+        totals = [{c: run.metrics.get(overall.get(c, c)) for c, _ in columns} if run else {} for run in (dev, test)]
+        rows.append(["**all**", *(_pair(totals[0].get(c), totals[1].get(c)) for c, _ in columns)])
     counts: dict[str, int] = {}
     for run in (dev, test):
         for t, row in (run.by_type if run else {}).items():
             counts[t] = counts.get(t, 0) + int(row.get("n") or 0)
     for t in sorted(counts, key=lambda t: (-counts[t], t)):
-        def cell(run: EvalRun | None, col: str) -> Any:
-            return (run.by_type.get(t) or {}).get(col) if run else None
-        rows.append([t, *(_pair(cell(dev, c), cell(test, c)) for c, _ in columns)])
+        cells = [(run.by_type.get(t) or {}) if run else {} for run in (dev, test)]
+        rows.append([t, *(_pair(cells[0].get(c), cells[1].get(c)) for c, _ in columns)])
     return rows
 
 
@@ -284,7 +282,7 @@ def print_console(report: EvalReport, baseline: dict[str, Any] | None = None, co
             for row in measure_rows(parts):
                 measures.add_row(*row)
             console.print(measures)
-        for split, run in sorted(parts.items()):
+        for _, run in sorted(parts.items()):
             failed = [c for c in run.cases if not c.passed]
             if 0 < len(failed) <= max_failed:
                 for c in failed:

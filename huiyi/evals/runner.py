@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None, *, service: Any = None, opener: Open
     if service is not None:
         opener = lambda part: (service, None)  # noqa: E731
     opener = opener or StoreOpener(settings, mode, args.data_dir or DEFAULT_DATA_DIR)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     runs, stores = [], []
     for part in parts:
@@ -96,10 +96,10 @@ def _run_part(service: Any, part: EvalPart, mode: Mode, args: argparse.Namespace
     cases = load_cases(part.qa)
     if args.only:
         cases = [c for c in cases if args.only in c.type]
-    use_summaries = part.summaries is not None and part.summaries.exists() and not args.only and not args.no_summaries
-    summaries = load_json(part.summaries) if use_summaries else None
+    gold_summaries = part.summaries if part.summaries and part.summaries.exists() and not (args.only or args.no_summaries) else None
+    summaries = load_json(gold_summaries) if gold_summaries else None
     return run_eval(service, cases, mode, k=args.k, summaries=summaries, set_name=part.set, split=part.split,
-                    gold_paths=(part.qa, part.summaries if use_summaries else None))
+                    gold_paths=(part.qa, gold_summaries))
 
 
 def gate_all(report: EvalReport, baseline: dict[str, Any] | None, thresholds: dict[str, Any], *, against_baseline: bool) -> GateResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Protocol
 
 from huiyi.config import REPO_DIR
 from huiyi.errors import BadInput
@@ -85,20 +86,24 @@ def document_name(source: str) -> str:
     return PurePath(source.replace("\\", "/")).stem
 
 
-def stored_ids(records: Iterable[object]) -> dict[str, str]:
+class StoredRecord(Protocol):
+    id: str
+    source: str
+
+
+def stored_ids(records: Iterable[StoredRecord]) -> dict[str, str]:
     """Gold document name → the id the store gave it, through each record's `source` (the file name).
 
     Gold files name documents by corpus file stem; the store may name them otherwise (ids derived from
     content, say), so every gold → store lookup goes through here and nowhere assumes id == stem.
     """
-    return {document_name(getattr(r, "source")): getattr(r, "id") for r in records}
+    return {document_name(r.source): r.id for r in records}
 
 
 def resolve(names: Iterable[str], ids: dict[str, str], *, where: str) -> list[str]:
     """Stored ids of gold document names; a name the store does not hold is a broken eval, not a miss."""
-    out, missing = [], []
-    for name in names:
-        (out if name in ids else missing).append(ids.get(name, name))
+    names = list(names)
+    missing = [n for n in names if n not in ids]
     if missing:
         raise BadInput(f"{where}: gold names documents the eval store does not hold: {', '.join(missing)}.", code="eval_corpus")
-    return out
+    return [ids[n] for n in names]
