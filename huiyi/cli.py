@@ -269,13 +269,13 @@ def eval_(
     update_baseline: Annotated[bool, typer.Option("--update-baseline", help="Accept this run as the new baseline")] = False,
     out_dir: Annotated[Path, typer.Option("--out", help="Where eval-report.json/.md go")] = Path("."),
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Root of the eval stores, one per corpus (default .cache/eval)")] = None,
-    set_: Annotated[str, typer.Option("--set", help="seeds, gov, meetings, cmrc or all")] = "all",
+    set_: Annotated[str, typer.Option("--set", help="seeds, gov, meetings, cmrc or all (several: gov,meetings)")] = "all",
     split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "all",
 ) -> None:
     """Run the gold sets (Q&A, summaries, CMRC) through the service; exit 1 under the thresholds."""
     from huiyi.evals.harness import main as eval_main
 
-    argv = ["--out", str(out_dir), "--set", set_, "--split", split]
+    argv = ["--out", str(out_dir), "--set", *set_.split(","), "--split", *split.split(",")]
     if update_baseline:
         argv.append("--update-baseline")
     if data_dir:

@@ -104,3 +104,16 @@ def test_gold_names_resolve_through_the_stored_source() -> None:
     with pytest.raises(BadInput, match="2026_hunan"):
         resolve(["2026_hunan"], ids, where="t")
     assert document_name("C:\\reports\\2026_gansu.txt") == "2026_gansu"
+
+
+def test_cli_passes_sets_and_splits(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from huiyi import cli
+    from huiyi.evals import harness
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(harness, "main", lambda argv: seen.append(list(argv)) or 0)
+    result = CliRunner().invoke(cli.app, ["eval", "--set", "gov,meetings", "--split", "test", "--out", "x"])
+    assert result.exit_code == 0, result.output
+    assert seen == [["--out", "x", "--set", "gov", "meetings", "--split", "test"]]
