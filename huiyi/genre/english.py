@@ -18,7 +18,9 @@ _EN_GLOSSARY: tuple[tuple[str, str], ...] = (
     (r"whole year|full year", "全年"), (r"\bgdp\b", "GDP"), (r"growth rate|grow(?:th|n)?|increase", "增长"),
     (r"how (?:much|many)|what (?:percentage|percent|was the|is the)", "多少"), (r"\bwho\b", "谁"),
     (r"\bwhen\b", "何时"), (r"\bwhere\b", "在哪里"), (r"\brank(?:ed|ing)?\b", "排名"),
-    (r"work report", "工作报告"), (r"deliver(?:ed|s)?|gave|made", "作"), (r"what was|what is", "多少"),
+    (r"government work report", "政府工作报告"), (r"work report", "工作报告"), (r"deliver(?:ed|s)?|gave|made", "作"),
+    (r"\bheld\b|\bconvened\b|took place", "召开"), (r"presided(?: over)?|chaired|hosted", "主持"),
+    (r"\bissued\b|sent out", "印发"), (r"\bnotice\b", "通知"), (r"what was|what is", "多少"),
     (r"party secretary|secretary", "书记"), (r"county head|county magistrate", "县长"), (r"\bcounty\b", "县"),
     (r"\bdistrict\b", "区"), (r"\bplenum\b|plenary session", "全会"), (r"\bmeeting\b", "会议"),
 )

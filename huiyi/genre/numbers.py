@@ -236,6 +236,9 @@ def _quantity(m: re.Match[str], text: str) -> NumberMention | str | None:
     if "X" in digits:
         return _mention(m, None, unit, "date" if unit in _DATE_UNITS else "quantity")
     chinese = not digits[0].isdigit()
+    if chinese and unit == "年" and len(digits) == 4 and all(c in _CN_DIGITS for c in digits):
+        year = int("".join(str(_CN_DIGITS[c]) for c in digits))  # 二〇二六年: a year written digit by digit
+        return _mention(m, Decimal(year), unit, "date") if 1900 <= year <= 2100 else "name"
     value = _number(digits)
     if chinese:
         nxt = text[m.end() : m.end() + 1]

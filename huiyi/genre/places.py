@@ -111,3 +111,18 @@ def _place_names(text: str) -> list[tuple[str, int]]:
         elif i + 1 < len(tokens) and tokens[i + 1][0][0] in _REGION_SUFFIX and len(tokens[i + 1][0]) >= 2:
             out.append((word + tokens[i + 1][0][0], pos + 1))
     return out
+
+
+_GENERIC_PLACE = re.compile(r"^[全各本我该这那此每]|^(?:中国|国家|国内|国外|境内|境外|海外|城乡|农村|城镇|基层)$")
+
+
+def named_places(text: str) -> list[tuple[str, int, int]]:
+    """Places a question names, with spans: 衡东县-style names, else the lexical model's place entities, which
+    also catch names written without 省/市/县 ("甘肃、重庆和广西", "白沙和松岭")."""
+    found = find_regions(text)
+    if found:
+        return found
+    from huiyi.genre.entities import entities
+
+    return [(e.text, e.start, e.end) for e in entities(text, ("LOC",))
+            if 2 <= len(e.text) <= 8 and not _GENERIC_PLACE.search(e.text)]

@@ -47,6 +47,12 @@ NOTICE_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("requirements", re.compile(r"^(?:有关|相关|其他|会议|工作)?(?:要求|事项|注意事项|纪律|会务安排)$")),
 )
 NOTICE_CLOSERS = re.compile(r"^(?:联系人|联系电话|电话|附件|特此通知)")
+# The office that signs a notice, alone on one of its last lines (above the date): "青溪县人民政府办公室".
+SIGNATURE_ORG = re.compile(
+    r"^[ \t\u3000]*(?P<org>[\u4e00-\u9fff（）()]{2,30}?(?:办公室|人民政府|政府|委员会|党委|党工委|工作委员会|指挥部|领导小组|委|局|办))"
+    r"[ \t\u3000]*$",
+    re.M,
+)
 
 # Lines and prefixes that carry no content: "白沙融媒7月18日讯(记者 杨帆)", "来源:…", "编辑:…".
 DATELINE = re.compile(  # used with .match(text, pos): no "^", which would only hold at a line start
@@ -66,6 +72,8 @@ ROLE_NAME_LINE = re.compile(
 )
 # "——二〇二六年一月二十七日在某某会议上" / "(2025年7月22日)": the occasion line under a speech's title.
 OCCASION_LINE = re.compile(r"^[—\-－]{1,2}\s*(?P<date>[^\n]{4,20}?日)?\s*在(?P<name>[^\n]{2,60}?)上$")
+# The same occasion anywhere in a report's head, its line wrapped or not: "在广东省第十四届\n人民代表大会第五次会议上".
+OCCASION_IN_HEAD = re.compile(r"在(?P<name>[^。！？!?;；\n]{2,60}?(?:\n[^。！？!?;；\n]{1,40}?)?(?:会议|大会|全会))上")
 SPEECH_KIND = re.compile(r"(?:政府)?工作报告$|讲话(?:（摘要）|\(摘要\))?$|(?:总结)?讲话$|发言$|致辞$")
 
 # 提法与口号: a quoted formulation the report puts forward ("锚定“三高四新”", "实施“原地倍增”专项行动"),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.people import find_titles, person_name, persons
 from huiyi.genre.periods import find_periods
-from huiyi.genre.places import find_regions
+from huiyi.genre.places import named_places
 from huiyi.qa.analysis import normalize
 from huiyi.qa.models import ChatTurn
 
@@ -37,7 +37,7 @@ def rewrite_question(question: str, history: Sequence[ChatTurn] = ()) -> str:
 def _slots(text: str) -> dict[str, list[tuple[str, int, int]]]:
     return {
         "period": [(p.text, s, e) for p, s, e in find_periods(text)],
-        "region": find_regions(text),
+        "region": named_places(text),
         "indicator": [(t, s, e) for _k, t, s, e in lexicon.find_indicators(text)],
         "title": [(t, text.find(t), text.find(t) + len(t)) for t in find_titles(text)],
     }
