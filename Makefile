@@ -27,7 +27,7 @@ test: install browser office llama
 
 ## Unit and integration tests without the browser, office and real-model tiers
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not browser and not llama and not office"
+	$(BIN)/python -m pytest -q -m "not browser and not llama and not office and not soak"
 
 eval: install
 	$(BIN)/huiyi eval

@@ -164,9 +164,11 @@ def ask(
     kb: Annotated[list[str] | None, typer.Option("--kb", help="Only these knowledge bases")] = None,
 ) -> None:
     """Ask a question; prints the answer and its quoted sources."""
+    from huiyi import hygiene
     from huiyi.qa.models import AskRequest
 
     try:
+        question = hygiene.clean(question, "question")  # undecodable argv bytes arrive as lone surrogates
         response = _service(remote=True).ask(AskRequest(question=question, filters=_kb_filters(kb, doc)))
     except HuiyiError as exc:
         _fail(exc)
@@ -236,19 +238,83 @@ def serve(
 
     from huiyi.core import Huiyi
     from huiyi.server.app import create_app
+    from huiyi.server.auth import KeyRing, is_loopback
 
     settings = Settings()
     quiet_libraries()
+    bind = host or settings.host
     try:
+        keys = KeyRing(settings)
+        if not keys.enabled:
+            if not is_loopback(bind) and not settings.allow_open_bind:
+                raise HuiyiError(
+                    f"拒绝在 {bind} 上无密钥运行 / refusing to serve on {bind} without API keys: anyone who can reach it "
+                    "could read, upload and delete. Set HUIYI_API_KEYS (or HUIYI_API_KEY_FILE; `huiyi keys add`), bind "
+                    "to 127.0.0.1, or accept the risk with HUIYI_ALLOW_OPEN_BIND=true.",
+                    code="open_bind_refused",
+                )
+            err.print(f"[yellow]no API keys configured: serving {bind} without authentication"
+                      f"{' (loopback only)' if is_loopback(bind) else ' (HUIYI_ALLOW_OPEN_BIND)'}[/yellow]")
+        else:
+            err.print(f"API keys: {len(keys.keys())} configured; requests need `Authorization: Bearer <key>`")
         service = Huiyi.open(settings)
     except HuiyiError as exc:
         _fail(exc)
     # The bind address decides whether /mcp checks Host headers (loopback only): pass the one used.
-    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    settings = settings.model_copy(update={"host": bind, "port": port or settings.port})
     # Listening at once: an empty store is indexed from seeds/ in the background (progress on the console and
     # the page), and the models warm up so the first question is fast.
     app_ = create_app(settings, service, background_start=True)
-    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info")
+    try:
+        uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=10)
+    finally:  # a clean stop: the next start needs no crash check (huiyi.index.store)
+        service.close()
+
+
+keys_app = typer.Typer(help="API keys (stored hashed in HUIYI_API_KEY_FILE).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("add")
+def keys_add(
+    scope: Annotated[str, typer.Option("--scope", help="read, write or admin")] = "read",
+    name: Annotated[str, typer.Option("--name", help="Who or what the key is for")] = "",
+    kb: Annotated[list[str] | None, typer.Option("--kb", help="Limit the key to this knowledge base (repeatable)")] = None,
+) -> None:
+    """Create a key; prints it once (only its hash is stored)."""
+    from huiyi.server.auth import KeyRing
+
+    try:
+        secret, key = KeyRing(Settings()).add(scope, name, kb or [])
+    except HuiyiError as exc:
+        _fail(exc)
+    err.print(f"key {key.id} ({key.scope}{', ' + key.name if key.name else ''}) — store it now, it is not shown again:")
+    sys.stdout.write(secret + "\n")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (ids and scopes; never the secrets)."""
+    from huiyi.server.auth import KeyRing
+
+    try:
+        keys = KeyRing(Settings()).keys()
+    except HuiyiError as exc:
+        _fail(exc)
+    for k in keys:
+        out.print(f"{k.id}  {k.scope:<5}  {k.source:<8}  {','.join(k.kbs) or '*':<12}  {k.name}")
+
+
+@keys_app.command("rm")
+def keys_rm(key_id: str) -> None:
+    """Revoke a key from the key file."""
+    from huiyi.server.auth import KeyRing
+
+    try:
+        KeyRing(Settings()).remove(key_id)
+    except HuiyiError as exc:
+        _fail(exc)
+    out.print(f"revoked {key_id}")
 
 
 @app.command()

@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     # Limits
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1, description="Largest file accepted by ingest and upload (bytes).")
     max_question_chars: int = Field(500, ge=10, description="Longest question accepted.")
+    max_request_bytes: int = Field(1024 * 1024, ge=1024, description="Largest request body other than an upload (bytes); checked while streaming, chunked bodies included.")
+    max_history_turns: int = Field(20, ge=0, description="Most chat turns accepted in `history`.")
+    max_history_chars: int = Field(8000, ge=0, description="Most characters accepted in all `history` turns together (each turn is also capped at 2,000).")
+    max_title_chars: int = Field(200, ge=10, description="Longest title, file name, region or indicator name accepted.")
+    parse_isolation: bool = Field(True, description="Parse files in a child process under the limits below (turn off only to debug a parser).")
+    parse_timeout: float = Field(30.0, gt=0, description="Seconds one file may take to parse before it is refused (`parse_timeout`).")
+    parse_memory_mb: int = Field(768, ge=64, description="Memory one parse may use, in MiB (`parse_memory` beyond).")
+    max_pages: int = Field(2000, ge=1, description="Most PDF pages accepted (`too_many_pages`).")
+    max_unzipped_bytes: int = Field(100 * 1024 * 1024, ge=1024, description="Largest inflated size of a .docx (`decompressed_too_large`).")
+    max_zip_ratio: float = Field(200.0, ge=2, description="Largest inflate ratio of any .docx part over 1 MiB (`zip_bomb`).")
+    max_text_chars: int = Field(5_000_000, ge=1000, description="Most characters of text one file may yield (`too_much_text`).")
+    job_queue: int = Field(8, ge=1, le=1000, description="Uploads waiting to be ingested; more get 429 + Retry-After.")
 
     # Search
     search_k: int = Field(8, ge=1, le=100, description="Default number of search results.")
@@ -72,8 +84,18 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Bind address for `huiyi serve`.")
     port: int = Field(8000, description="Port for `huiyi serve`.")
     mcp_allowed_hosts: list[str] = Field(default_factory=list, description="Host headers `/mcp` accepts besides loopback, as a JSON list (e.g. `[\"huiyi.lan:*\"]`), while huiyi is bound to a loopback address (DNS-rebinding protection). Bound to any other address, `/mcp` checks no Host header and relies on API keys.")
-    url: str | None = Field(None, description="A running huiyi server for `huiyi ask/search/summarize` (http://host:port); unset: the server on HUIYI_HOST:HUIYI_PORT when it serves the same store; `local`: always read the store directly.")
-    api_key: str | None = Field(None, description="API key the CLI sends to that server (`Authorization: Bearer`).")
+    api_keys: str | None = Field(None, description="API keys as `scope:key` (scope read, write or admin), comma-separated; `scope:sha256:<hex>` gives a hash instead of the key. Hashed in memory; never logged.")
+    api_key_file: Path | None = Field(None, description="File of API keys, one `scope sha256:<hex> [name]` per line (`huiyi keys add` writes it); only hashes are stored.")
+    allow_open_bind: bool = Field(False, description="Allow `huiyi serve` on a non-loopback address with no API keys (anyone who can reach it can read, upload and delete).")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser (CORS), as a JSON list; empty: same-origin only.")
+    ask_concurrency: int = Field(4, ge=1, le=256, description="Questions answered at once (/ask, /ask/stream, LLM summaries).")
+    ask_queue: int = Field(16, ge=0, le=10_000, description="Questions waiting for a slot; beyond it 429 + Retry-After.")
+    ask_queue_timeout: float = Field(10.0, gt=0, description="Seconds a question may wait for a slot before 429.")
+    rate_per_minute: int = Field(600, ge=0, description="Questions per minute per client (API key, else address); 0 = unlimited; beyond it 429 + Retry-After.")
+
+    # The CLI's way to a running server
+    url: str | None = Field(None, description="A running huiyi server for `huiyi ask/search/summarize/docs` (http://host:port); unset: the server on HUIYI_HOST:HUIYI_PORT when it serves the same store; `local`: always read the store directly.")
+    api_key: str | None = Field(None, description="API key the CLI sends to that server (`Authorization: Bearer`); a read key is enough for ask/search/summarize/docs. Not one of the server's keys (those are HUIYI_API_KEYS / HUIYI_API_KEY_FILE).")
 
     @property
     def llm_enabled(self) -> bool:

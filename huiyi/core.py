@@ -11,10 +11,10 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from huiyi.config import Settings
-from huiyi.errors import BadInput, NotFound
+from huiyi.errors import BadInput, HuiyiError, NotFound
 from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchHit
 
 if TYPE_CHECKING:  # heavy modules load lazily so `huiyi --help` stays fast
@@ -41,6 +41,7 @@ class Huiyi:
         self._summary_cache: dict[tuple[str, str], MeetingSummary] = {}
         self._indicator_cache: dict[str, list] = {}  # content hash → extracted indicators
         self._lock = threading.RLock()
+        self._write_lock = threading.Lock()  # one writer at a time; readers never wait for a whole ingest
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Huiyi:
@@ -49,6 +50,11 @@ class Huiyi:
 
         settings = settings or Settings()
         return cls(settings, Index.open(settings), make_llm(settings))
+
+    def close(self) -> None:
+        """Release the store (its rows' database and the data directory's lock); call once no request runs."""
+        with self._write_lock:
+            self.index.close()
 
     # ---- documents -------------------------------------------------------------------------
     def documents(self, kbs: Sequence[str] | None = None) -> list[DocumentRecord]:
@@ -83,7 +89,7 @@ class Huiyi:
         from huiyi.kb import DEFAULT_KB, validate_kb_name
 
         names = sorted({validate_kb_name(k) for k in kbs} - {DEFAULT_KB})
-        with self._lock:
+        with self._write_lock:
             return self.index.set_kbs(doc_id, names)
 
     def document(self, doc_id: str) -> Document:
@@ -92,37 +98,39 @@ class Huiyi:
     def _forget_documents(self) -> None:
         self.corpus.forget()
 
-    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None) -> IngestResult:
+    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None, **options: Any) -> IngestResult:
+        """`options`: replace=<doc id>, progress=callback (see Index.ingest_bytes)."""
         kb = _kb_name(kb)
-        with self._lock:
+        with self._write_lock:
             try:
-                return self.index.ingest_bytes(data, name, kb=kb)
+                return self.index.ingest_bytes(data, name, kb=kb, **options)
             finally:  # after the write, so a concurrent question cannot re-cache the old version
                 self._forget_documents()
 
-    def ingest_text(self, text: str, title: str | None = None, kb: str | None = None) -> IngestResult:
+    def ingest_text(self, text: str, title: str | None = None, kb: str | None = None, **options: Any) -> IngestResult:
         kb = _kb_name(kb)
-        with self._lock:
+        with self._write_lock:
             try:
-                return self.index.ingest_text(text, title=title, kb=kb)
+                return self.index.ingest_text(text, title=title, kb=kb, **options)
             finally:  # after the write, so a concurrent question cannot re-cache the old version
                 self._forget_documents()
 
     def ingest_paths(self, paths: list[Path], on_progress=None, kb: str | None = None) -> IngestReport:
         kb = _kb_name(kb)
-        with self._lock:
+        with self._write_lock:
             try:
                 return self.index.ingest_paths(paths, on_progress=on_progress, kb=kb)
             finally:  # after the write, so a concurrent question cannot re-cache the old version
                 self._forget_documents()
 
     def delete(self, doc_id: str) -> None:
-        with self._lock:
+        with self._write_lock:
             try:
                 self.index.delete(doc_id)
             finally:
                 self._forget_documents()
-            self._summary_cache = {k: v for k, v in self._summary_cache.items() if k[0] != doc_id}
+            with self._lock:
+                self._summary_cache = {k: v for k, v in self._summary_cache.items() if k[0] != doc_id}
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[SearchHit]:
         query = (query or "").strip()
@@ -150,21 +158,30 @@ class Huiyi:
 
     # ---- questions ------------------------------------------------------------------------
     def ask(self, request: AskRequest) -> AskResponse:
+        from huiyi.cite.untrusted import mark_response
         from huiyi.qa.answer import answer
         from huiyi.qa.prepare import prepare_request
 
         self._check_filters(request.filters)
         prepared = prepare_request(request, self.settings.max_question_chars)
-        return answer(prepared, self.corpus, self.settings, self.llm)
+        return mark_response(answer(prepared, self.corpus, self.settings, self.llm), self._flags)
 
     def ask_stream(self, request: AskRequest) -> Iterator[tuple[str, dict]]:
         """Yield (event, data) pairs: delta…, citations, done. Errors surface as exceptions."""
+        from huiyi.cite.untrusted import mark_events
         from huiyi.qa.answer import answer_stream
         from huiyi.qa.prepare import prepare_request
 
         self._check_filters(request.filters)
         prepared = prepare_request(request, self.settings.max_question_chars)
-        yield from answer_stream(prepared, self.corpus, self.settings, self.llm)
+        yield from mark_events(answer_stream(prepared, self.corpus, self.settings, self.llm), self._flags)
+
+    def _flags(self, doc_id: str) -> list:
+        """Instruction-like sentences flagged at ingest in `doc_id` (none for an unknown id)."""
+        try:
+            return self.corpus.document(doc_id).flags
+        except HuiyiError:
+            return []
 
     # ---- summaries ------------------------------------------------------------------------
     def summary(self, doc_id: str) -> MeetingSummary:

@@ -43,6 +43,16 @@ def load_cases(*paths: Path) -> list[GoldCase]:
     return cases
 
 
+def resolve_doc_name(records: Sequence[Any], name: str) -> str:
+    """The stored id of one document a gold file (or a test) names by its file stem; ids are content-derived.
+
+    An id equal to `name` is itself; else the record whose source file's stem is `name` (huiyi.evals.sets);
+    an unknown name passes through unchanged (the service then answers not found)."""
+    if any(r.id == name for r in records):
+        return name
+    return stored_ids(records).get(name, name)
+
+
 def file_hash(*paths: Path | None) -> str:
     present = [p for p in paths if p is not None and p.exists()]
     return hashlib.sha256(b"".join(p.read_bytes() for p in present)).hexdigest()[:16] if present else "none"

@@ -33,6 +33,11 @@ def doc_id_from_name(name: str) -> str:
     return cleaned or f"f_{sha256_hex(name)[:16]}"
 
 
+def doc_id_for_content(content_hash: str, length: int = 16) -> str:
+    """The server-generated id of a document: from its cleaned text's hash, never from a file name."""
+    return f"d_{content_hash[:length]}"
+
+
 def doc_id_from_text(text: str) -> str:
     return f"t_{sha256_hex(text)[:16]}"
 

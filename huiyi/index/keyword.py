@@ -11,10 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
+import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +56,29 @@ def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """One fully built index; replaced whole, never mutated, so a reader holding it never sees half a build."""
+
+    model: Any
+    chunk_ids: list[str]
+    doc_of_chunk: np.ndarray
+    fingerprint: str | None
+    token_cache: dict[str, list[str]]
+
+
+_EMPTY = _Snapshot(None, [], np.array([], dtype=object), None, {})
+CURRENT = "CURRENT"  # names the directory holding the saved index; swapped with os.replace
+
+
 class KeywordIndex:
-    """BM25 over chunk texts; persisted under `directory` when one is given (local mode)."""
+    """BM25 over chunk texts; persisted under `directory` when one is given (local mode).
+
+    Concurrency: `build` makes a new snapshot and publishes it with one assignment; `search` reads
+    the snapshot once. Saving writes into a fresh uniquely named folder and then atomically swaps
+    the `CURRENT` pointer file, so concurrent builders never share a temporary path and a reader
+    (or a crash) sees either the old or the new index. Callers serialise builds (HybridSearch).
+    """
 
     def __init__(self, tokenizer: str = DEFAULT_TOKENIZER, directory: Path | None = None):
         if tokenizer not in TOKENIZERS:
@@ -59,11 +86,15 @@ class KeywordIndex:
         self.tokenizer = tokenizer
         self.tokenize = TOKENIZERS[tokenizer]
         self.directory = directory
-        self.fingerprint: str | None = None
-        self.chunk_ids: list[str] = []
-        self._doc_of_chunk = np.array([], dtype=object)
-        self._model = None
-        self._token_cache: dict[str, list[str]] = {}
+        self._snap = _EMPTY
+
+    @property
+    def fingerprint(self) -> str | None:
+        return self._snap.fingerprint
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        return self._snap.chunk_ids
 
     # ---- build / persist
 
@@ -71,12 +102,13 @@ class KeywordIndex:
         """Index (chunk_id, text) pairs; tokens of texts seen before are reused."""
         import bm25s
 
+        previous = self._snap.token_cache
         ids: list[str] = []
         corpus: list[list[str]] = []
         cache: dict[str, list[str]] = {}
         for cid, text in entries:
             key = _text_key(text)
-            tokens = cache.get(key) or self._token_cache.get(key) or self.tokenize(text)
+            tokens = cache.get(key) or previous.get(key) or self.tokenize(text)
             cache[key] = tokens
             ids.append(cid)
             corpus.append(tokens or [""])
@@ -84,66 +116,88 @@ class KeywordIndex:
         if ids:
             model = bm25s.BM25()
             model.index(corpus, show_progress=False)
-        self._model, self.chunk_ids, self._token_cache = model, ids, cache
-        self._doc_of_chunk = np.array([doc_id_of_chunk(c) for c in ids], dtype=object)
-        self.fingerprint = fingerprint
+        snap = _Snapshot(model, ids, np.array([doc_id_of_chunk(c) for c in ids], dtype=object), fingerprint, cache)
         if self.directory is not None:
-            self._save()
+            self._save(snap)
+        self._snap = snap  # publish: one reference swap
 
-    def _save(self) -> None:
+    def _save(self, snap: _Snapshot) -> None:
         assert self.directory is not None
-        tmp = self.directory.with_name(self.directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self._model is not None:
-            self._model.save(str(tmp / "bm25"), show_progress=False)
-        state = {"fingerprint": self.fingerprint, "tokenizer": self.tokenizer, "chunk_ids": self.chunk_ids}
-        (tmp / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-        (tmp / "tokens.json").write_text(json.dumps(self._token_cache, ensure_ascii=False), encoding="utf-8")
-        # Swap directories so a crash mid-save leaves either the old or the new index.
-        old = self.directory.with_name(self.directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if self.directory.exists():
-            self.directory.rename(old)
-        tmp.rename(self.directory)
-        shutil.rmtree(old, ignore_errors=True)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="idx-", dir=self.directory))
+        try:
+            if snap.model is not None:
+                snap.model.save(str(folder / "bm25"), show_progress=False)
+            state = {"fingerprint": snap.fingerprint, "tokenizer": self.tokenizer, "chunk_ids": snap.chunk_ids}
+            (folder / "tokens.json").write_text(json.dumps(snap.token_cache, ensure_ascii=False), encoding="utf-8")
+            (folder / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+            pointer = folder.with_name(f".{CURRENT}-{uuid.uuid4().hex}")
+            pointer.write_text(folder.name, encoding="utf-8")
+            previous = self._current_name()
+            os.replace(pointer, self.directory / CURRENT)  # atomic: readers see the old or the new name
+        except OSError as exc:  # a full disk must not fail the search: the index stays in memory
+            log.warning("Could not save the keyword index to %s (%s); it stays in memory.", self.directory, exc)
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        # Remove the index this one replaced, and leftovers of crashed saves; never another builder's fresh folder.
+        now = time.time()
+        for old in self.directory.iterdir():
+            if old.name == folder.name or not old.name.startswith(("idx-", f".{CURRENT}-")):
+                continue
+            try:
+                stale = now - old.stat().st_mtime > 600
+            except OSError:
+                continue
+            if old.name == previous or stale:
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
+
+    def _current_name(self) -> str | None:
+        assert self.directory is not None
+        try:
+            return (self.directory / CURRENT).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
 
     def load(self) -> bool:
         """Load the saved index; False when there is none or it is unreadable."""
         import bm25s
 
-        if self.directory is None or not (self.directory / "state.json").exists():
+        if self.directory is None or not (self.directory / CURRENT).exists():
             return False
         try:
-            state = json.loads((self.directory / "state.json").read_text(encoding="utf-8"))
+            folder = self.directory / (self.directory / CURRENT).read_text(encoding="utf-8").strip()
+            state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
             if state.get("tokenizer") != self.tokenizer:
                 return False
-            tokens_file = self.directory / "tokens.json"
-            self._token_cache = json.loads(tokens_file.read_text(encoding="utf-8")) if tokens_file.exists() else {}
-            self.chunk_ids = list(state["chunk_ids"])
-            self._model = bm25s.BM25.load(str(self.directory / "bm25")) if self.chunk_ids else None
+            tokens = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))
+            chunk_ids = list(state["chunk_ids"])
+            model = bm25s.BM25.load(str(folder / "bm25")) if chunk_ids else None
         except (OSError, ValueError, KeyError) as exc:
             log.warning("Keyword index at %s unreadable (%s); it will be rebuilt.", self.directory, exc)
             return False
-        self._doc_of_chunk = np.array([doc_id_of_chunk(c) for c in self.chunk_ids], dtype=object)
-        self.fingerprint = state.get("fingerprint")
+        doc_of = np.array([doc_id_of_chunk(c) for c in chunk_ids], dtype=object)
+        self._snap = _Snapshot(model, chunk_ids, doc_of, state.get("fingerprint"), tokens)
         return True
 
     # ---- query
 
     def search(self, query: str, n: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
         """Top-n (chunk_id, bm25 score) with score > 0, restricted to `allowed_docs` when given."""
-        if self._model is None or n <= 0:
+        snap = self._snap  # one consistent index for the whole query
+        if snap.model is None or n <= 0:
             return []
-        token_ids = self._model.get_tokens_ids(self.tokenize(query))
+        token_ids = snap.model.get_tokens_ids(self.tokenize(query))
         if not token_ids:
             return []
-        scores = np.asarray(self._model.get_scores_from_ids(token_ids), dtype=np.float64)
+        scores = np.asarray(snap.model.get_scores_from_ids(token_ids), dtype=np.float64)
         if allowed_docs is not None:
-            scores = np.where(np.isin(self._doc_of_chunk, list(allowed_docs)), scores, 0.0)
+            scores = np.where(np.isin(snap.doc_of_chunk, list(allowed_docs)), scores, 0.0)
         n = min(n, int(np.count_nonzero(scores > 0)))
         if n == 0:
             return []
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.chunk_ids[i], float(scores[i])) for i in top]
+        return [(snap.chunk_ids[i], float(scores[i])) for i in top]

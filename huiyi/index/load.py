@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from huiyi.errors import BadInput, EmptyDocument, NotFound, TooLarge, UnsupportedFormat
@@ -59,6 +60,20 @@ _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds on what one untrusted file may cost to read (sizes the upload limit alone cannot see)."""
+
+    max_pages: int = 2000  # PDF pages
+    max_unzipped_bytes: int = 100 * 1024 * 1024  # .docx: sum of the declared sizes of its parts
+    max_zip_ratio: float = 200.0  # .docx: declared size / compressed size of any part over 1 MiB
+    max_zip_entries: int = 5000
+    max_chars: int = 5_000_000  # extracted text
+
+
+DEFAULT_LIMITS = LoadLimits()
+
+
 def load_path(path: str | Path, *, max_bytes: int) -> LoadedText:
     """Read a file from disk; the size is checked before the bytes are read."""
     p = Path(path)
@@ -71,18 +86,65 @@ def load_path(path: str | Path, *, max_bytes: int) -> LoadedText:
     return load_bytes(p.read_bytes(), p.name, max_bytes=max_bytes)
 
 
-def load_bytes(data: bytes, name: str, *, max_bytes: int) -> LoadedText:
+def load_bytes(data: bytes, name: str, *, max_bytes: int, limits: LoadLimits = DEFAULT_LIMITS) -> LoadedText:
     """Turn uploaded bytes into raw text according to the file name's extension."""
+    fmt = precheck(data, name, max_bytes=max_bytes, limits=limits)
+    readers = {"txt": _read_text, "md": _read_text, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
+    hidden: list[str] = []
+    if fmt == "html":
+        text, encoding = _read_html(data, name, hidden)
+    elif fmt == "pdf":
+        text, encoding = _read_pdf(data, name, limits)
+    else:
+        text, encoding = readers[fmt](data, name)
+    if len(text) > limits.max_chars:
+        raise TooLarge(
+            f"文字过多 / {name} holds over {limits.max_chars} characters of text; split it into several files.",
+            code="too_much_text",
+        )
+    text = _NEWLINES.sub("\n", text)
+    if not text.strip():
+        raise EmptyDocument(f"文件没有文字内容 / no text found in {name} — upload a report with text in it.")
+    return LoadedText(text=text, source=name, format=fmt, encoding=encoding, hidden=hidden)
+
+
+def precheck(data: bytes, name: str, *, max_bytes: int, limits: LoadLimits = DEFAULT_LIMITS) -> str:
+    """The cheap checks, run before any parser sees the bytes: format, size, emptiness, zip bombs. Returns the format."""
     fmt = _format_of(name)
     _check_size(len(data), name, max_bytes)
     if not data.strip():
         raise EmptyDocument(f"文件为空 / the file is empty: {name} — upload a report with text in it.")
-    readers = {"txt": _read_text, "md": _read_text, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
-    text, encoding = readers[fmt](data, name)
-    text = _NEWLINES.sub("\n", text)
-    if not text.strip():
-        raise EmptyDocument(f"文件没有文字内容 / no text found in {name} — upload a report with text in it.")
-    return LoadedText(text=text, source=name, format=fmt, encoding=encoding)
+    if fmt in ("txt", "md", "html"):
+        for magic, what in _MAGIC:
+            if data.startswith(magic):
+                raise _looks_binary(name, what)
+    if fmt == "docx":
+        check_zip(data, name, limits)
+    return fmt
+
+
+def check_zip(data: bytes, name: str, limits: LoadLimits) -> None:
+    """Refuse a .docx whose parts would inflate past the limits, reading only the zip's directory."""
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnsupportedFormat(f"无法读取 .docx / {name} is not a valid .docx file; open it in Word and save it as .docx again.") from exc
+    if len(infos) > limits.max_zip_entries:
+        raise TooLarge(f"{name}: {len(infos)} parts in one .docx (limit {limits.max_zip_entries}).", code="decompressed_too_large")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unzipped_bytes:
+        raise TooLarge(
+            f"解压后过大 / {name} would inflate to {total} bytes (limit {limits.max_unzipped_bytes}); "
+            "save the report without embedded media, or split it.",
+            code="decompressed_too_large",
+        )
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_zip_ratio * max(info.compress_size, 1):
+            raise TooLarge(
+                f"压缩比异常 / {name}: part {info.filename[:60]!r} inflates {info.file_size // max(info.compress_size, 1)}× "
+                f"(limit {limits.max_zip_ratio:.0f}×) — a zip bomb, not a report.",
+                code="zip_bomb",
+            )
 
 
 def _format_of(name: str) -> str:
@@ -162,13 +224,18 @@ def _read_text(data: bytes, name: str) -> tuple[str, str | None]:
     return decode_text(data, name)
 
 
-def _read_html(data: bytes, name: str) -> tuple[str, str | None]:
+def _read_html(data: bytes, name: str, hidden: list[str] | None = None) -> tuple[str, str | None]:
     import trafilatura  # lazy: heavy import, only HTML needs it
+
+    from huiyi.index.hidden import drop_hidden
 
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise _looks_binary(name, what)
     text, encoding = decode_text(data, name)
+    text, dropped = drop_hidden(text)  # text a reader cannot see is not part of the report
+    if hidden is not None:
+        hidden.extend(dropped)
     extracted = trafilatura.extract(text, include_comments=False, include_tables=True, favor_recall=True)
     if not extracted or not extracted.strip():
         extracted = _html_plain_text(text)
@@ -218,7 +285,7 @@ def _table_rows(table) -> list[str]:
     return rows
 
 
-def _read_pdf(data: bytes, name: str) -> tuple[str, str | None]:
+def _read_pdf(data: bytes, name: str, limits: LoadLimits = DEFAULT_LIMITS) -> tuple[str, str | None]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -228,7 +295,18 @@ def _read_pdf(data: bytes, name: str) -> tuple[str, str | None]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnsupportedFormat(f"PDF 已加密 / {name} is password-protected; remove the password and upload again.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        count = len(reader.pages)
+        if count > limits.max_pages:
+            raise TooLarge(
+                f"页数过多 / {name} has {count} pages (limit {limits.max_pages}); split it into several files.",
+                code="too_many_pages",
+            )
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > limits.max_chars:
+                break  # load_bytes reports too_much_text
     except PdfReadError as exc:
         raise UnsupportedFormat(f"无法读取 PDF / {name} is damaged or not a PDF; export it again and retry.") from exc
     text = "\n".join(pages)

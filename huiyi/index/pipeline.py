@@ -25,11 +25,12 @@ from huiyi.index import embed as embed_stage
 from huiyi.index import facts as facts_stage
 from huiyi.index import load as load_stage
 from huiyi.index import meta as meta_stage
-from huiyi.index.ids import doc_id_from_name, doc_id_from_text, sha256_hex, validate_doc_id
+from huiyi.index.ids import doc_id_for_content, sha256_hex, validate_doc_id
 from huiyi.index.keyword import KeywordIndex
 from huiyi.index.records import Chunk, Document, DocumentRecord, LoadedText, SearchFilters, SearchHit
 from huiyi.index.search import HybridSearch, Mode, SearchOutcome
 from huiyi.index.store import READY, ChromaStore
+from huiyi.index.untrusted import find_instructions
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class IngestProgress:
 ProgressFn = Callable[[IngestProgress], None]
 # Progress of one document: (stage, chunks done, chunks of the document); stage is parse, embed or store.
 StageFn = Callable[[str, int, int], None]
+# load stage override: (data, name) → LoadedText; the default parses in the sandbox (huiyi.index.sandbox).
+LoaderFn = Callable[[bytes, str], LoadedText]
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Staged:
     vectors: np.ndarray
     old_ids: list[str]  # chunk ids of the stored version
     replaced: bool  # a row existed for this id
+    source_path: str | None = None  # the local file it was read from (huiyi ingest), kept in its row
 
 
 class Index:
@@ -122,44 +126,91 @@ class Index:
         return cls(settings, embedder, store, searcher)
 
     # ---- ingest
+    #
+    # Document ids come from the content (`d_` + the cleaned text's hash), never from a file name: a name only
+    # labels a document. Replacing a stored document is explicit (`replace=<id>`); `huiyi ingest` of a local
+    # file replaces the document it stored from that same file before (`source_path`).
 
     def ingest_path(self, path: str | Path, kb: str | None = None, progress: StageFn | None = None) -> IngestResult:
-        return self._commit(self._stage_path(path, kb, progress))
+        """Ingest a local file (a trusted operator's): a changed version of a file ingested before replaces it."""
+        return self._commit(self._stage_path(path, kb, progress), progress)
 
     def _stage_path(self, path: str | Path, kb: str | None, progress: StageFn | None = None) -> IngestResult | Staged:
         p = Path(path)
         if not p.is_file() or p.stat().st_size > self.settings.max_upload_bytes:
             load_stage.load_path(p, max_bytes=self.settings.max_upload_bytes)  # raises the precise error
-        return self._stage_bytes(p.read_bytes(), p.name, kb, progress)
+        origin = str(p.resolve())
+        previous = self.store.find_ready(source_path=origin)
+        return self._stage_bytes(p.read_bytes(), p.name, kb, progress,
+                                 replace=previous["id"] if previous else None, source_path=origin)
 
-    def ingest_bytes(self, data: bytes, name: str, kb: str | None = None, progress: StageFn | None = None) -> IngestResult:
-        """`kb`: the knowledge base the document joins (it keeps those it was in already)."""
-        return self._commit(self._stage_bytes(data, name, kb, progress))
+    def ingest_bytes(
+        self,
+        data: bytes,
+        name: str,
+        kb: str | None = None,
+        progress: StageFn | None = None,
+        *,
+        replace: str | None = None,
+        source_path: str | None = None,
+        loader: LoaderFn | None = None,
+    ) -> IngestResult:
+        """Store a file's bytes under a content-derived id; `name` only labels it (it never picks the id).
 
-    def _stage_bytes(self, data: bytes, name: str, kb: str | None, progress: StageFn | None) -> IngestResult | Staged:
-        doc_id = validate_doc_id(doc_id_from_name(name))
+        `kb`: the knowledge base the document joins (it keeps those it was in already).
+        `replace`: the id of a stored document this is a new version of (an explicit, authorised operation)."""
+        staged = self._stage_bytes(data, name, kb, progress, replace=replace, source_path=source_path, loader=loader)
+        return self._commit(staged, progress)
+
+    def _stage_bytes(self, data: bytes, name: str, kb: str | None, progress: StageFn | None, *,
+                     replace: str | None = None, source_path: str | None = None,
+                     loader: LoaderFn | None = None) -> IngestResult | Staged:
         raw_hash = sha256_hex(data)
-        unchanged = self._unchanged(doc_id, raw_hash=raw_hash, kb=kb)
-        if unchanged:
-            return unchanged
+        found = self._stored(replace, raw_hash=raw_hash, kb=kb)
+        if isinstance(found, IngestResult):
+            return found
         if progress:
             progress("parse", 0, 0)
-        loaded = load_stage.load_bytes(data, name, max_bytes=self.settings.max_upload_bytes)
-        return self._stage(loaded, doc_id, raw_hash, None, kb, progress)
+        loaded = (loader or self._load)(data, name)
+        return self._stage(loaded, raw_hash, None, kb, progress, replace=found or replace, source_path=source_path)
 
-    def ingest_text(self, text: str, title: str | None = None, source: str | None = None,
-                    kb: str | None = None, progress: StageFn | None = None) -> IngestResult:
-        if len(text.encode("utf-8")) > self.settings.max_upload_bytes:
+    def _load(self, data: bytes, name: str) -> LoadedText:
+        """Parse a file's bytes: in the sandbox (a limited child process) unless HUIYI_PARSE_ISOLATION is off."""
+        s = self.settings
+        limits = load_stage.LoadLimits(
+            max_pages=s.max_pages, max_unzipped_bytes=s.max_unzipped_bytes, max_zip_ratio=s.max_zip_ratio,
+            max_chars=s.max_text_chars,
+        )
+        if not s.parse_isolation:
+            return load_stage.load_bytes(data, name, max_bytes=s.max_upload_bytes, limits=limits)
+        from huiyi.index.sandbox import SandboxLimits, load_isolated
+
+        load_stage.precheck(data, name, max_bytes=s.max_upload_bytes, limits=limits)  # cheap refusals stay in-process
+        sandbox = SandboxLimits(seconds=s.parse_timeout, memory_bytes=s.parse_memory_mb * 1024 * 1024, load=limits)
+        return load_isolated(data, name, max_bytes=s.max_upload_bytes, limits=sandbox)
+
+    def ingest_text(
+        self,
+        text: str,
+        title: str | None = None,
+        source: str | None = None,
+        kb: str | None = None,
+        progress: StageFn | None = None,
+        *,
+        replace: str | None = None,
+    ) -> IngestResult:
+        """Pasted text; `source` and `title` only label it (the id comes from the content)."""
+        if len(text.encode("utf-8", "surrogatepass")) > self.settings.max_upload_bytes:
             raise TooLarge(f"文本过长 / the text is over {self.settings.max_upload_bytes} bytes; split it or raise HUIYI_MAX_UPLOAD_BYTES.")
         if not text.strip():
             raise EmptyDocument("文本为空 / the text is empty — paste a report with text in it.")
-        doc_id = validate_doc_id(doc_id_from_name(source) if source else doc_id_from_text(text))
-        raw_hash = sha256_hex(text)
-        unchanged = self._unchanged(doc_id, raw_hash=raw_hash, kb=kb)
-        if unchanged:
-            return unchanged
-        loaded = LoadedText(text=text.replace("\r\n", "\n").replace("\r", "\n"), source=source or title or doc_id, format="txt")
-        return self._commit(self._stage(loaded, doc_id, raw_hash, title, kb, progress))
+        raw_hash = sha256_hex(text.encode("utf-8", "surrogatepass"))
+        found = self._stored(replace, raw_hash=raw_hash, kb=kb)
+        if isinstance(found, IngestResult):
+            return found
+        normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+        loaded = LoadedText(text=normalised, source=source or title or "text", format="txt")
+        return self._commit(self._stage(loaded, raw_hash, title, kb, progress, replace=found or replace), progress)
 
     def ingest_paths(self, paths: Sequence[str | Path], on_progress: ProgressFn | None = None,
                      kb: str | None = None) -> IngestReport:
@@ -190,29 +241,51 @@ class Index:
                 report.errors.append(IngestError(source=str(p), code=NotFound.code, message=f"文件不存在 / not found: {p}"))
         return files, skipped, report
 
-    def _unchanged(self, doc_id: str, *, raw_hash: str | None = None, content_hash: str | None = None,
-                   kb: str | None = None) -> IngestResult | None:
-        row = self.store.row(doc_id)
-        if not row or row.get("status") != READY:
+    def _stored(self, replace: str | None, *, raw_hash: str | None = None, content_hash: str | None = None,
+                kb: str | None = None) -> IngestResult | str | None:
+        """Whether these bytes (or this cleaned text) are stored already.
+
+        Returns "unchanged" with the stored record (joining `kb`), or the id of a document that holds them but
+        was read by an older pipeline (read it again, in place), or None. Without `replace` any stored document
+        counts; with it only that document (whose existence is checked: NotFound)."""
+        if replace is not None:
+            row = self.store.row(validate_doc_id(replace))
+            if not row or row.get("status") != READY:
+                raise NotFound(f"没有这个文档 / no document {replace!r} to replace; upload it as a new document instead.")
+            same = bool((raw_hash and row.get("raw_hash") == raw_hash) or (content_hash and row.get("content_hash") == content_hash))
+        else:
+            key = {"raw_hash": raw_hash} if raw_hash else {"content_hash": content_hash or ""}
+            row = self.store.find_ready(**key)
+            same = row is not None
+        if not same or row is None:
             return None
         if row.get("ingest_version", 1) != INGEST_VERSION:
-            return None  # read by an older pipeline (cleaning, metadata, facts): read it again
-        if (raw_hash and row.get("raw_hash") == raw_hash) or (content_hash and row.get("content_hash") == content_hash):
-            record = DocumentRecord.model_validate_json(row["record"])
-            if kb and kb not in record.kbs:  # the same report uploaded into another knowledge base joins it
-                record = self.store.set_kbs(doc_id, [*record.kbs, kb]) or record
-                self.searcher.invalidate()
-            return IngestResult(status="unchanged", record=record)
-        return None
+            return str(row["id"])  # read by an older pipeline (cleaning, metadata, facts): read it again
+        record = DocumentRecord.model_validate_json(row["record"])
+        if kb and kb not in record.kbs:  # the same report uploaded into another knowledge base joins it
+            record = self.store.set_kbs(record.id, [*record.kbs, kb]) or record
+            self.searcher.invalidate()
+        return IngestResult(status="unchanged", record=record)
 
-    def _stage(self, loaded: LoadedText, doc_id: str, raw_hash: str, title: str | None, kb: str | None = None,
-               progress: StageFn | None = None) -> IngestResult | Staged:
+    def _new_id(self, content_hash: str) -> str:
+        """`d_` + the content hash; longer when a replaced document already holds the short form."""
+        for length in (16, 24, 32, 64):
+            doc_id = doc_id_for_content(content_hash, length)
+            row = self.store.row(doc_id)
+            if row is None or row.get("content_hash") == content_hash:
+                return doc_id
+        raise BadInput("document id collision", code="id_collision")  # pragma: no cover - 256 bits of sha256
+
+    def _stage(self, loaded: LoadedText, raw_hash: str, title: str | None, kb: str | None = None,
+               progress: StageFn | None = None, *, replace: str | None = None,
+               source_path: str | None = None) -> IngestResult | Staged:
         """Everything up to the write: clean, metadata, facts, chunks and their vectors (or "unchanged")."""
-        doc = self._prepare(loaded, doc_id, raw_hash, title)
-        unchanged = self._unchanged(doc_id, content_hash=doc.content_hash, kb=kb)
-        if unchanged:
-            return unchanged
-        doc = doc.model_copy(update={"facts": facts_stage.document_facts(doc.text, doc.meta)})
+        doc = self._prepare(loaded, replace or "d_pending", raw_hash, title)
+        found = self._stored(replace, content_hash=doc.content_hash, kb=kb)
+        if isinstance(found, IngestResult):
+            return found
+        doc_id = replace or found or self._new_id(doc.content_hash)
+        doc = doc.model_copy(update={"id": doc_id, "facts": facts_stage.document_facts(doc.text, doc.meta)})
         chunks = chunk_stage.chunk_document(doc, self.settings)
         if not chunks:
             raise EmptyDocument(f"{loaded.source}: nothing left to index after cleaning.", code="only_boilerplate")
@@ -221,10 +294,17 @@ class Index:
         kbs = sorted({*old_kbs, *([kb] if kb else [])})
         record = _record_of(doc, chunks).model_copy(update={"kbs": kbs})
         old_ids, vectors = self._embed(chunks, previous is not None, progress)
-        return Staged(doc, record, chunks, vectors, old_ids, replaced=previous is not None)
+        if source_path is None and previous is not None and (previous.get("raw_hash") == raw_hash
+                                                             or previous.get("content_hash") == doc.content_hash):
+            source_path = previous.get("source_path") or None  # the same report read again keeps its file
+        return Staged(doc, record, chunks, vectors, old_ids, replaced=previous is not None, source_path=source_path)
 
-    def _commit(self, staged: IngestResult | Staged) -> IngestResult:
-        return staged if isinstance(staged, IngestResult) else self.write([staged])[0]
+    def _commit(self, staged: IngestResult | Staged, progress: StageFn | None = None) -> IngestResult:
+        if isinstance(staged, IngestResult):
+            return staged
+        if progress:
+            progress("store", len(staged.chunks), len(staged.chunks))
+        return self.write([staged])[0]
 
     def write(self, items: Sequence[Staged]) -> list[IngestResult]:
         """Store staged documents: hide the old versions, write every chunk, drop stale ones, then publish
@@ -238,7 +318,7 @@ class Index:
             vectors = np.concatenate([s.vectors for s in items])
             self.store.put_chunks(chunks, vectors, {s.doc.id: s.record for s in items})
             self.store.delete_chunks(sorted({i for s in items for i in set(s.old_ids) - {c.id for c in s.chunks}}))
-            self.store.put_documents([(s.doc, s.record, INGEST_VERSION) for s in items])
+            self.store.put_documents([(s.doc, s.record, INGEST_VERSION, s.source_path) for s in items])
         except BaseException:
             # Chunks of brand-new documents would otherwise linger (without a row) until the next open.
             try:
@@ -270,6 +350,8 @@ class Index:
             removed=cleaned.removed,
             format=loaded.format,
             encoding=loaded.encoding,
+            hidden=loaded.hidden,
+            flags=find_instructions(cleaned.text),
         )
 
     def _embed(self, chunks: list[Chunk], stored_before: bool = True,
@@ -386,6 +468,8 @@ def _record_of(doc: Document, chunks: list[Chunk]) -> DocumentRecord:
         placeholders=len(meta.placeholders),
         content_hash=doc.content_hash,
         ingested_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        hidden_dropped=len(doc.hidden),
+        flagged=len(doc.flags),
     )
 
 

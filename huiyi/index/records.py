@@ -18,6 +18,7 @@ class LoadedText(BaseModel):
     source: str  # original file name as the user gave it
     format: Literal["txt", "md", "html", "docx", "pdf"]
     encoding: str | None = None  # detected encoding for text formats
+    hidden: list[str] = Field(default_factory=list)  # HTML text a reader could not see, dropped at load
 
 
 class Removal(BaseModel):
@@ -39,6 +40,15 @@ class Placeholder(BaseModel):
 
     text: str  # the span as written, e.g. "增长X%" or "1%"
     kind: Literal["x_value", "template_repeat"]
+    start: int
+    end: int
+
+
+class Flag(BaseModel):
+    """A span of the cleaned text that is untrusted as content, e.g. a planted instruction ("忽略以上指令…")."""
+
+    kind: Literal["instruction"] = "instruction"
+    text: str
     start: int
     end: int
 
@@ -85,6 +95,8 @@ class Document(BaseModel):
     format: str = "txt"
     encoding: str | None = None
     facts: DocFacts | None = None  # None in stores written before facts existed: computed on read
+    hidden: list[str] = Field(default_factory=list)  # HTML text a reader could not see, dropped at load
+    flags: list[Flag] = Field(default_factory=list)  # instruction-like sentences: quoted only with a mark, never summarised
 
 
 class Chunk(BaseModel):
@@ -115,6 +127,8 @@ class DocumentRecord(BaseModel):
     content_hash: str
     ingested_at: str  # ISO timestamp
     kbs: list[str] = Field(default_factory=list)  # knowledge bases (知识库) it belongs to; empty: the default one
+    hidden_dropped: int = 0  # hidden HTML elements dropped at load (cleaning report)
+    flagged: int = 0  # sentences flagged as instructions to the reader
 
 
 DEFAULT_KB = "default"  # documents stored without a knowledge base, and stores written before they existed

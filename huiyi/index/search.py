@@ -10,6 +10,7 @@ The query-embedding time is reported apart from the search time so benchmarks ca
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,28 +110,46 @@ class HybridSearch:
         self.w_dense = w_dense
         # Server mode: other workers write too, so compare fingerprints on every query.
         self.always_check = always_check
-        self._stale = True
+        self._lock = threading.Lock()  # one builder at a time; readers wait for a fresh index
+        self._generation = 0  # bumped by invalidate(); a build records the generation it started from
+        self._built_generation = -1
         self._fingerprint: str | None = None
         self.records: dict[str, DocumentRecord] = {}
 
     def invalidate(self) -> None:
-        self._stale = True
+        self._generation += 1
 
     def refresh(self) -> None:
-        if not (self._stale or self.always_check):
+        if self._built_generation == self._generation and not self.always_check:
             return
-        fingerprint = self.store.fingerprint()
-        if fingerprint != self._fingerprint:
-            self.records = {r.id: r for r in self.store.records()}
-            first_time = self.keyword.fingerprint is None and self._fingerprint is None
+        with self._lock:
+            generation = self._generation
+            if self._built_generation == generation and not self.always_check:
+                return  # another thread rebuilt while we waited
+            fingerprint = self.store.fingerprint()
+            if fingerprint != self._fingerprint:
+                self._rebuild(fingerprint)
+            self._built_generation = generation
+
+    def _rebuild(self, fingerprint: str) -> str | None:
+        """Records and keyword index for one store state; a write landing mid-build leaves it marked stale."""
+        first_time = self.keyword.fingerprint is None and self._fingerprint is None
+        for _attempt in range(3):
+            records = {r.id: r for r in self.store.records()}
             if first_time and self.keyword.load() and self.keyword.fingerprint == fingerprint:
                 pass  # the saved index matches the store
             elif self.keyword.fingerprint != fingerprint:
-                ready = set(self.records)
-                entries = ((cid, text) for cid, doc_id, text in self.store.iter_chunks() if doc_id in ready)
+                ready = set(records)
+                entries = [(cid, text) for cid, doc_id, text in self.store.iter_chunks() if doc_id in ready]
                 self.keyword.build(entries, fingerprint)
-            self._fingerprint = fingerprint
-        self._stale = False
+            after = self.store.fingerprint()
+            self.records = records
+            if after == fingerprint:
+                self._fingerprint = fingerprint
+                return fingerprint
+            fingerprint, first_time = after, False  # another writer moved the store: build again
+        self._fingerprint = None  # still moving: serve this build, rebuild on the next query
+        return None
 
     def search(
         self,
@@ -143,9 +162,10 @@ class HybridSearch:
     ) -> SearchOutcome:
         """`vector`: the query's embedding when the caller embedded several queries in one batch."""
         self.refresh()
+        records = self.records  # one consistent view for this query
         timing: dict[str, float] = {"embed_ms": 0.0, "keyword_ms": 0.0, "dense_ms": 0.0}
-        allowed = allowed_documents(self.records, filters)
-        if allowed is not None and not allowed or not self.records:
+        allowed = allowed_documents(records, filters)
+        if allowed is not None and not allowed or not records:
             return SearchOutcome([], timing | {"search_ms": 0.0})
         pool = pool or max(4 * k, 40)
         candidates: dict[str, _Candidate] = {}
@@ -166,7 +186,7 @@ class HybridSearch:
             timing["dense_ms"] = (time.perf_counter() - t) * 1000
             rank = 0
             for item in found:
-                if item.chunk.doc_id not in self.records:
+                if item.chunk.doc_id not in records:
                     continue  # a document still being written (not ready) stays invisible
                 rank += 1
                 dense_chunks[item.chunk.id] = item.chunk
@@ -174,11 +194,13 @@ class HybridSearch:
                 candidates[item.chunk.id] = _Candidate(
                     item.chunk.id, prev.keyword_rank, prev.keyword_score, rank, 1.0 - (item.distance or 0.0)
                 )
-        hits = self._hits(candidates, dense_chunks, k)
+        hits = self._hits(candidates, dense_chunks, k, records)
         timing["search_ms"] = (time.perf_counter() - search_started) * 1000 - timing["embed_ms"]
         return SearchOutcome(hits, timing)
 
-    def _hits(self, candidates: dict[str, _Candidate], known: dict[str, Chunk], k: int) -> list[SearchHit]:
+    def _hits(
+        self, candidates: dict[str, _Candidate], known: dict[str, Chunk], k: int, records: dict[str, DocumentRecord]
+    ) -> list[SearchHit]:
         if self.fusion == "weighted":
             kw_max = max((c.keyword_score or 0.0 for c in candidates.values()), default=0.0)
             dense = [c.dense_score for c in candidates.values() if c.dense_score is not None]
@@ -193,7 +215,7 @@ class HybridSearch:
         hits = []
         for score, c in top:
             chunk = chunks.get(c.chunk_id)
-            record = self.records.get(chunk.doc_id) if chunk else None
+            record = records.get(chunk.doc_id) if chunk else None
             if chunk is None or record is None:
                 continue
             hits.append(

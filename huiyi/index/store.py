@@ -8,6 +8,11 @@ written last, after every chunk. Replacing a document first flips its row to "pe
 chunks without a ready row are garbage-collected, so an ingest killed midway leaves no half
 document behind. Several documents may be published together (`put_documents`): their chunks are
 all written first, then their rows in one transaction.
+
+A local data directory belongs to one process (huiyi.index.lock). While a process has it open a marker
+file says so; a marker found at open means the last process died without closing, and then every ready
+document must also have all its chunks readable, else it is withdrawn (`collect_garbage(verify=True)`).
+Fault points (huiyi.faults) in the chunk writes and before publishing let crash tests kill the process there.
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from huiyi import faults
 from huiyi.config import Settings
 from huiyi.errors import StoreMismatch, StoreUnavailable
+from huiyi.index import lock as data_lock
 from huiyi.index.docstore import PENDING, READY, ChromaRows, DocRows, SqliteRows, migrate_local_rows
 from huiyi.index.records import Chunk, Document, DocumentRecord
 
 log = logging.getLogger(__name__)
 
+DIRTY_MARKER = "huiyi.open"  # exists while a process has the store open; left behind by a crash
 NO_DATE = -1
 __all__ = ["READY", "PENDING", "ChromaStore", "StoredChunk", "date_ord", "make_client", "rows_path"]
 
@@ -85,21 +93,46 @@ class ChromaStore:
         self._check_embedding()
         self.rows: DocRows = rows if rows is not None else ChromaRows(client, self.docs_name)
         self._count_at: tuple[float, int] | None = None  # (read at, chunk count); reset by every write here
+        self._lock_key: Path | None = None
+        self._marker: Path | None = None
 
     @classmethod
     def open(cls, settings: Settings, embed_name: str, embed_dim: int) -> ChromaStore:
-        client = make_client(settings)
+        # A local data directory belongs to one process: lock it before Chroma, SQLite or our GC touch it.
+        key = None if settings.chroma_url else data_lock.acquire(settings.data_dir)
         rows: DocRows | None = None
-        if not settings.chroma_url:  # one process owns a local store: its rows live in SQLite beside Chroma
-            rows = SqliteRows(rows_path(settings))
-        store = cls(client, settings.collection, embed_name, embed_dim, rows)
-        if isinstance(rows, SqliteRows):
-            migrate_local_rows(client, store.docs_name, rows)
-        store.collect_garbage()
+        try:
+            client = make_client(settings)
+            if key is not None:  # one process owns a local store: its rows live in SQLite beside Chroma
+                rows = SqliteRows(rows_path(settings))
+            store = cls(client, settings.collection, embed_name, embed_dim, rows)
+            store._lock_key = key
+            if isinstance(rows, SqliteRows):
+                migrate_local_rows(client, store.docs_name, rows)
+            # A marker present at open means the last process died without close(): check every document.
+            marker = None if key is None else key / DIRTY_MARKER
+            crashed = marker is not None and marker.exists()
+            store.collect_garbage(verify=crashed)
+            if marker is not None:
+                marker.touch()
+                store._marker = marker
+        except BaseException:
+            if rows is not None:
+                rows.close()
+            if key is not None:
+                data_lock.release(key)
+            raise
         return store
 
     def close(self) -> None:
+        """Close the document rows and release the data directory (the Chroma client needs no closing)."""
+        if self._marker is not None:
+            self._marker.unlink(missing_ok=True)
+            self._marker = None
         self.rows.close()
+        if self._lock_key is not None:
+            data_lock.release(self._lock_key)
+            self._lock_key = None
 
     def _check_embedding(self) -> None:
         meta = self.chunks.metadata or {}
@@ -154,14 +187,20 @@ class ChromaStore:
         ids = [doc_id] if isinstance(doc_id, str) else list(doc_id)
         self.rows.set_pending([i for i in ids if self.rows.get(i) is not None])
 
-    def put_document(self, doc: Document, record: DocumentRecord, ingest_version: int = 1) -> None:
-        """Write the document row last: from here on the document is visible."""
-        self.put_documents([(doc, record, ingest_version)])
+    def put_document(self, doc: Document, record: DocumentRecord, ingest_version: int = 1,
+                     source_path: str | None = None) -> None:
+        """Write the document row last: from here on the document is visible.
 
-    def put_documents(self, items: Sequence[tuple[Document, DocumentRecord, int]]) -> None:
-        """Publish several documents at once (one transaction locally): their chunks must all be written."""
+        `source_path`: the local file a trusted operator ingested (lets `huiyi ingest` replace it later)."""
+        self.put_documents([(doc, record, ingest_version, source_path)])
+
+    def put_documents(self, items: Sequence[tuple[Document, DocumentRecord, int, str | None]]) -> None:
+        """Publish several documents at once (one transaction locally): their chunks must all be written.
+
+        Each item: (document, record, ingest version, source path or None)."""
         self._count_at = None  # the chunks just became visible: re-read the count
-        self.rows.publish([(doc.id, _row_fields(doc, record, version), doc.text) for doc, record, version in items])
+        faults.point("before_publish")
+        self.rows.publish([(doc.id, _row_fields(doc, record, version, path), doc.text) for doc, record, version, path in items])
 
     def set_kbs(self, doc_id: str, kbs: Sequence[str]) -> DocumentRecord | None:
         """Rewrite a ready document's knowledge bases (its row only: chunks carry no KB); None if absent."""
@@ -185,11 +224,13 @@ class ChromaStore:
         if len(chunks) != len(embeddings):
             raise ValueError("one embedding per chunk")
         records = record if isinstance(record, Mapping) else None
-        for lo in range(0, len(chunks), self.batch):
-            part = chunks[lo : lo + self.batch]
+        batch = 1 if faults.active("chunk_write") else self.batch  # every chunk boundary a crash point
+        for lo in range(0, len(chunks), batch):
+            faults.point("chunk_write")
+            part = chunks[lo : lo + batch]
             self.chunks.upsert(
                 ids=[c.id for c in part],
-                embeddings=np.asarray(embeddings[lo : lo + self.batch], dtype=np.float32),
+                embeddings=np.asarray(embeddings[lo : lo + batch], dtype=np.float32),
                 documents=[c.text for c in part],
                 metadatas=[_chunk_meta(c, records[c.doc_id] if records is not None else record) for c in part],  # type: ignore[arg-type]
             )
@@ -209,7 +250,8 @@ class ChromaStore:
         if not ids:
             return {}
         got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        return {i: _chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return {i: _chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+                if m is not None and t is not None}
 
     def delete_chunks(self, ids: Sequence[str]) -> None:
         self._count_at = None
@@ -224,7 +266,7 @@ class ChromaStore:
             if not got["ids"]:
                 return
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                yield cid, str(meta["doc_id"]), text
+                yield cid, str((meta or {}).get("doc_id", "")), text or ""  # a broken record counts as an orphan
             offset += len(got["ids"])
 
     def _chunk_count(self) -> int:
@@ -244,24 +286,58 @@ class ChromaStore:
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        return [
-            StoredChunk(_chunk_from(i, t, m), float(d))
-            for i, t, m, d in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
-        ]
+        rows = list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]))
+        # A process killed inside an upsert can leave a vector whose record never landed: never show it.
+        broken = [i for i, t, m, _ in rows if m is None or t is None]
+        if broken:
+            log.warning("Skipped %d vectors without a stored chunk (an interrupted write).", len(broken))
+        return [StoredChunk(_chunk_from(i, t, m), float(d)) for i, t, m, d in rows if m is not None and t is not None]
 
     # ---- recovery
 
-    def collect_garbage(self) -> int:
-        """Drop chunks whose document is absent or not ready, and rows that never became ready."""
-        ready, stale_rows, expected = self.rows.status_summary()
-        if not stale_rows and expected == self.chunks.count():
-            return 0  # the common case: nothing was interrupted, skip the full scan
-        orphans = [cid for cid, doc_id, _ in self.iter_chunks() if doc_id not in ready]
-        self.delete_chunks(orphans)
-        self.rows.delete(stale_rows)
-        if orphans or stale_rows:
-            log.warning("Removed %d chunks and %d rows left by an interrupted ingest.", len(orphans), len(stale_rows))
-        return len(orphans)
+    def collect_garbage(self, verify: bool = False) -> int:
+        """Drop chunks whose document is absent or not ready, and rows that never became ready.
+
+        A process killed inside an upsert can leave a write in Chroma's log that becomes visible only after
+        the store is reopened, so the scan repeats (briefly) until the chunk count matches the ready rows.
+        `verify` (after a crash): also withdraw ready documents missing some of their chunks."""
+        removed = 0
+        for attempt in range(8):
+            ready, stale_rows, expected = self.rows.status_summary()
+            if not stale_rows and expected == self.chunks.count():
+                break  # the common case: nothing was interrupted, no full scan
+            orphans = [cid for cid, doc_id, _ in self.iter_chunks() if doc_id not in ready]
+            self.delete_chunks(orphans)
+            self.rows.delete(stale_rows)
+            if orphans or stale_rows:
+                log.warning("Removed %d chunks and %d rows left by an interrupted ingest.", len(orphans), len(stale_rows))
+            removed += len(orphans)
+            time.sleep(0.05 * (attempt + 1))
+        if verify:
+            removed += self._drop_incomplete()
+        return removed
+
+    def _drop_incomplete(self) -> int:
+        """After a crash: every ready document must have all its chunks readable, else it is withdrawn.
+
+        Chroma replays its log after a restart, so a shortfall is re-read for a moment before it counts."""
+        short: list[str] = []
+        expected: dict[str, int] = {}
+        found: dict[str, int] = {}
+        for attempt in range(10):
+            expected = {r["id"]: int(json.loads(r["record"])["chunks"]) for r in self.rows.ready_rows()}
+            found = {}
+            for _cid, doc_id, _text in self.iter_chunks():
+                found[doc_id] = found.get(doc_id, 0) + 1
+            short = [i for i, n in expected.items() if found.get(i, 0) < n]
+            if not short:
+                return 0
+            time.sleep(0.2 * (attempt + 1))
+        for doc_id in short:
+            log.warning("Withdrew %s: only %d of its %d chunks survived an interrupted write.", doc_id,
+                        found.get(doc_id, 0), expected[doc_id])
+            self.delete_document(doc_id)
+        return len(short)
 
 
 def rows_path(settings: Settings) -> Path:
@@ -269,7 +345,7 @@ def rows_path(settings: Settings) -> Path:
     return settings.data_dir / f"{settings.collection}_documents.sqlite3"
 
 
-def _row_fields(doc: Document, record: DocumentRecord, ingest_version: int) -> dict[str, Any]:
+def _row_fields(doc: Document, record: DocumentRecord, ingest_version: int, source_path: str | None = None) -> dict[str, Any]:
     return {
         "status": READY,
         "content_hash": doc.content_hash,
@@ -280,6 +356,7 @@ def _row_fields(doc: Document, record: DocumentRecord, ingest_version: int) -> d
         "date_ord": date_ord(record.date),
         "record": record.model_dump_json(),
         "doc": doc.model_dump_json(exclude={"text"}),
+        "source_path": source_path or "",
     }
 
 

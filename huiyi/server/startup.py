@@ -1,6 +1,10 @@
 """What `huiyi serve` does once it is listening, in the background: index the seeds into an empty store (the
 page and the console show the progress) and warm the models, so the server answers at once and the first
-question is as fast as the next."""
+question is as fast as the next.
+
+The seeds are indexed as a `folder` job on the server's ingest queue (huiyi.jobs), the one writer every
+upload goes through too: an upload made meanwhile waits its turn (its job says `queued`), and
+`GET /jobs/{id}` follows the seeding like any other job (its id is in /healthz `indexing.job`)."""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from huiyi.config import Settings
     from huiyi.core import Huiyi
-    from huiyi.index.pipeline import IngestProgress
+    from huiyi.index.pipeline import IngestProgress, IngestReport
+    from huiyi.jobs import JobQueue
 
 log = logging.getLogger("huiyi")
 WARM_QUESTION = "上半年地区生产总值增长多少?"
@@ -22,9 +28,12 @@ WARM_QUESTION = "上半年地区生产总值增长多少?"
 class Startup:
     """Background start-up work and its status (for /healthz and the page)."""
 
-    def __init__(self, service: Huiyi, settings: Settings, say: Callable[[str], None] | None = None):
+    def __init__(self, service: Huiyi, settings: Settings, jobs: JobQueue | None = None,
+                 say: Callable[[str], None] | None = None):
         self.service = service
         self.settings = settings
+        self.jobs = jobs  # None: index on this thread (no server queue)
+        self._stopping = threading.Event()
         self.say = say or (lambda line: _log_console().print(f"INFO:     {line}", highlight=False))
         self._lock = threading.Lock()
         self._indexing: dict[str, Any] | None = None
@@ -44,6 +53,14 @@ class Startup:
         self.thread = threading.Thread(target=self._run, args=(seeding,), name="huiyi-startup", daemon=True)
         self.thread.start()
 
+    def stop(self) -> None:
+        """The server is shutting down: do not start warming (the queue's close() stops a running seed job)."""
+        self._stopping.set()
+
+    def join(self, timeout: float) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def status(self) -> dict[str, Any]:
         with self._lock:
             return {"indexing": dict(self._indexing) if self._indexing else None, "warm": self.warm}
@@ -53,7 +70,8 @@ class Startup:
     def _run(self, seeding: bool) -> None:
         if seeding:
             self._seed()
-        self._warm()
+        if not self._stopping.is_set():
+            self._warm()
 
     def _seed(self) -> None:
         from huiyi.progress import ConsoleProgress, describe
@@ -73,7 +91,7 @@ class Startup:
 
         self.say(f"empty store: indexing {self.settings.seeds_dir} in the background; the page is up already")
         try:
-            report = self.service.ingest_paths([self.settings.seeds_dir], on_progress=on_progress)
+            report = self._ingest_seeds(on_progress)
         except Exception as exc:  # noqa: BLE001 - a failed seed ingest must not take the server down
             log.exception("indexing the seeds failed")
             with self._lock:
@@ -81,8 +99,23 @@ class Startup:
             return
         with self._lock:
             self._indexing = {**(self._indexing or {}), "state": "done", "documents": report.documents,
-                              "errors": len(report.errors), "percent": 100, "eta_s": 0}
+                              "errors": report.errors, "percent": 100, "eta_s": 0}
         self.say(f"indexed {report.added} documents, {report.chunks} chunks in {time.monotonic() - started:.0f} s")
+
+    def _ingest_seeds(self, on_progress: Callable[[IngestProgress], None]) -> _Counts:
+        seeds = self.settings.seeds_dir
+        if self.jobs is None:
+            return _Counts.of_report(self.service.ingest_paths([seeds], on_progress=on_progress))
+        from huiyi.jobs import JobSpec
+
+        job = self.jobs.submit(JobSpec(name=seeds.name, paths=[seeds], on_progress=on_progress))
+        with self._lock:
+            self._indexing = {**(self._indexing or {}), "job": job.id}
+        view = self.jobs.wait(job.id, None)
+        if view.state == "failed" or view.result is None or view.result.report is None:
+            raise RuntimeError(view.error.message if view.error else f"seed job {view.state}")
+        done = view.result.report
+        return _Counts(done.added, done.documents, done.chunks, done.errors)
 
     def _warm(self) -> None:
         """Load what the first question needs: the embedder, the keyword index, the answerer's models."""
@@ -100,6 +133,20 @@ class Startup:
             return
         self.warm = "done"
         self.say(f"models warm in {time.monotonic() - started:.1f} s")
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What the console line and /healthz say about a finished seed run."""
+
+    added: int
+    documents: int
+    chunks: int
+    errors: int
+
+    @classmethod
+    def of_report(cls, report: IngestReport) -> _Counts:
+        return cls(report.added, report.documents, report.chunks, len(report.errors))
 
 
 def _log_console() -> Any:

@@ -13,6 +13,10 @@ SUMMARISER_VERSION = "3"
 
 
 def summarize(doc: Document, settings: Settings, llm: LLM | None = None) -> MeetingSummary:
+    if doc.flags:  # planted instructions are never summarised (nor sent to an LLM); offsets stay valid
+        from huiyi.index.untrusted import mask
+
+        doc = doc.model_copy(update={"text": mask(doc.text, doc.flags)})
     offline = summarize_offline(doc)
     if llm is None:
         return offline

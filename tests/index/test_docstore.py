@@ -11,6 +11,7 @@ import pytest
 
 from huiyi.config import Settings
 from huiyi.errors import StoreUnavailable
+from huiyi.evals.harness import resolve_doc_name
 from huiyi.index import docstore
 from huiyi.index.embed import HashEmbedder
 from huiyi.index.keyword import KeywordIndex
@@ -32,6 +33,11 @@ def collections(settings: Settings) -> set[str]:
     return {getattr(c, "name", c) for c in make_client(settings).list_collections()}
 
 
+def seed_id(index: Index, stem: str) -> str:
+    """The content-derived id of the seed report stored from `stem`.txt."""
+    return resolve_doc_name(index.documents(), stem)
+
+
 def old_layout_index(settings: Settings) -> Index:
     """An Index whose rows live in a Chroma collection beside the chunks: how local stores were written before."""
     embedder = HashEmbedder(DIM)
@@ -46,17 +52,20 @@ def test_local_rows_live_in_sqlite_and_chroma_holds_only_vectors(settings):
     assert collections(settings) == {"huiyi_chunks"}
     with sqlite3.connect(rows_path(settings)) as conn:
         assert conn.execute("SELECT count(*) FROM documents WHERE status = 'ready'").fetchone()[0] == 5
-    doc = index.document("001_715056be48430865")
+    wang = seed_id(index, "001_715056be48430865")
+    doc = index.document(wang)
     assert "王燕" in doc.text and doc.facts is not None
     again = Index.open(settings, HashEmbedder(DIM))
     assert [r.id for r in again.documents()] == [r.id for r in index.documents()]
-    assert again.search("王燕", k=1, mode="keyword")[0].doc_id == "001_715056be48430865"
+    assert again.search("王燕", k=1, mode="keyword")[0].doc_id == wang
 
 
 def test_a_store_written_before_is_migrated_once(settings, caplog):
     old = old_layout_index(settings)
     old.ingest_paths([SEEDS])
-    old.store.mark_pending("004_85b44ce977ed7e00")  # a replacement that never finished: must not come back
+    unfinished = seed_id(old, "004_85b44ce977ed7e00")
+    old.store.mark_pending(unfinished)  # a replacement that never finished: must not come back
+    wang = seed_id(old, "001_715056be48430865")
     texts = {r.id: old.document(r.id).text for r in old.documents()}
     assert "huiyi_documents" in collections(settings) and not rows_path(settings).exists()
 
@@ -65,8 +74,8 @@ def test_a_store_written_before_is_migrated_once(settings, caplog):
     assert "one-time migration" in caplog.text
     assert collections(settings) == {"huiyi_chunks"}
     assert {r.id: index.document(r.id).text for r in index.documents()} == texts
-    assert "004_85b44ce977ed7e00" not in texts and index.store.chunk_ids("004_85b44ce977ed7e00") == []
-    assert index.search("王燕", k=1)[0].doc_id == "001_715056be48430865"
+    assert unfinished not in texts and index.store.chunk_ids(unfinished) == []
+    assert index.search("王燕", k=1)[0].doc_id == wang
     assert index.ingest_path(SEEDS / "000_4803b7c4fa62c0f1.txt").status == "unchanged"
 
     caplog.clear()

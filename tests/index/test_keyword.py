@@ -81,3 +81,45 @@ def test_jieba_prints_nothing():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
     assert done.stdout == "" and "Building prefix dict" not in done.stderr
+
+
+def test_concurrent_builders_and_readers_share_one_directory(tmp_path):
+    """Many threads rebuilding into the same folder (the old code shared one .tmp path) while others search."""
+    import threading
+
+    directory = tmp_path / "kw"
+    indexes = [KeywordIndex("bigram", directory) for _ in range(4)]
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def build(ix: KeywordIndex, n: int) -> None:
+        try:
+            for i in range(15):
+                extra = [(f"c{n}:{i:04d}", f"第{i}次会议,GDP增长{i}.{n}%。")]
+                ix.build(ENTRIES + extra, f"f{n}-{i}")
+        except BaseException as exc:  # noqa: BLE001 - the test reports every failure
+            errors.append(exc)
+
+    def read(ix: KeywordIndex) -> None:
+        try:
+            while not stop.is_set():
+                hits = ix.search("区委书记作工作报告", 3)
+                assert hits and hits[0][0] == "b:0000"
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    indexes[0].build(ENTRIES, "f0")
+    readers = [threading.Thread(target=read, args=(indexes[0],)) for _ in range(3)]
+    builders = [threading.Thread(target=build, args=(ix, n)) for n, ix in enumerate(indexes)]
+    for t in readers + builders:
+        t.start()
+    for t in builders:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert not errors, errors[:3]
+    fresh = KeywordIndex("bigram", directory)
+    assert fresh.load() and fresh.fingerprint in {f"f{n}-14" for n in range(4)}
+    assert len([p for p in directory.iterdir() if p.name.startswith("idx-")]) >= 1
+    assert not [p for p in directory.iterdir() if p.name.startswith(".CURRENT-")]

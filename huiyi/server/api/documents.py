@@ -1,25 +1,25 @@
-"""Documents: upload, list, read, delete; search; summaries; indicators."""
+"""Documents: upload (as jobs), replace, list, read, delete; search; summaries; indicators."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from huiyi.errors import BadInput, TooLarge
+from huiyi import hygiene
+from huiyi.core import Huiyi
 from huiyi.index.records import DocumentRecord
-from huiyi.server.api.deps import AllowedKbs, Filters, Kbs, Service
+from huiyi.jobs import JobQueue, JobView
+from huiyi.server.api.deps import AllowedKbs, Filters, Jobs, Kbs, Service, errors
+from huiyi.server.uploads import TextUpload, read_upload
 
 router = APIRouter(tags=["documents"])
-
-
-class TextUpload(BaseModel):
-    text: str = Field(description="The report's text (UTF-8).")
-    title: str | None = Field(None, description="Optional title; the document id derives from it or from the text.")
-    kb: str | None = Field(None, description="Knowledge base to put it in, e.g. 衡东县 (created on first use); default: none.")
+__all__ = ["router", "TextUpload"]
 
 
 class DocumentList(BaseModel):
@@ -47,94 +47,132 @@ class SearchResponse(BaseModel):
     results: list[SearchResult]
 
 
-@router.post("/documents", status_code=201, response_model=DocumentRecord)
-async def upload_document(
-    request: Request,
-    service: Service,
-    allowed: AllowedKbs,
-    kb: Annotated[str | None, Query(description="Knowledge base to put it in (multipart field `kb` works too)")] = None,
-) -> JSONResponse:
-    """Upload a report as multipart `file` (+ `kb`), or JSON `{text, title?, kb?}`. 200 when it was already stored unchanged."""
-    limit = service.settings.max_upload_bytes
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > limit + 64 * 1024:  # multipart framing adds a little
-        raise TooLarge(f"文件超过上限 {limit} 字节:请拆分文件或调大 HUIYI_MAX_UPLOAD_BYTES。")
-    ctype = request.headers.get("content-type", "")
-    if ctype.startswith("multipart/form-data"):
-        form = await request.form(max_part_size=limit + 1)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise BadInput("请用表单字段 file 上传文件。/ Send the file in a multipart field named `file`.", code="missing_file")
-        data = await upload.read(limit + 1)
-        kb = _upload_kb(service, kb or _form_text(form.get("kb")), allowed)
-        result = service.ingest_bytes(data, upload.filename or "upload.txt", kb=kb)
-    elif ctype.startswith("application/json"):
-        try:
-            body = TextUpload.model_validate_json(await request.body())
-        except ValueError as exc:
-            raise BadInput(f"请求体应为 JSON {{text, title?}}:{exc.errors()[0]['msg'] if hasattr(exc, 'errors') else exc}", code="bad_json") from exc
-        if len(body.text.encode("utf-8")) > limit:
-            raise TooLarge(f"文本超过上限 {limit} 字节:请拆分或调大 HUIYI_MAX_UPLOAD_BYTES。")
-        result = service.ingest_text(body.text, title=body.title, kb=_upload_kb(service, kb or body.kb, allowed))
-    else:
-        raise BadInput("请用 multipart/form-data(字段 file)或 application/json({text, title})上传。", code="bad_content_type")
-    status = 200 if result.status == "unchanged" else 201
-    return JSONResponse(result.record.model_dump(mode="json"), status_code=status, headers={"X-Huiyi-Ingest": result.status})
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary", "description": ".txt .md .html .docx .pdf"},
+                    "kb": {"type": "string", "description": "Knowledge base to put it in"}}},
+            },
+            "application/json": {"schema": TextUpload.model_json_schema()},
+        },
+    }
+}
+WaitSeconds = Annotated[float, Query(ge=0, le=60, description="Wait up to this many seconds for the job to finish; "
+                                     "a finished job answers 201/200 (or its error status) instead of 202.")]
+KbParam = Annotated[str | None, Query(max_length=100, description="Knowledge base to put it in (multipart field `kb` works too)")]
 
 
-def _form_text(value) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+def _job_response(job: JobView) -> JSONResponse:
+    headers = {"Location": f"/jobs/{job.id}"}
+    if job.state == "failed" and job.error is not None:
+        body = {"code": job.error.code, "message": job.error.message, "job": job.model_dump(mode="json")}
+        return JSONResponse(body, status_code=job.error.status, headers=headers)
+    status = 202
+    if job.state == "succeeded" and job.result is not None:
+        status = 200 if job.result.status == "unchanged" else 201
+        headers["X-Huiyi-Ingest"] = job.result.status or "done"
+    return JSONResponse(job.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-def _upload_kb(service, kb: str | None, allowed: list[str] | None) -> str | None:
-    """A key limited to knowledge bases uploads into one of them (its only one when it names none)."""
+async def _submit(request: Request, service: Huiyi, jobs: JobQueue, wait: float, replace: str | None,
+                  kb: str | None, allowed: list[str] | None) -> JSONResponse:
+    spec = await read_upload(request, service.settings, replace=replace)
+    spec.kb = _upload_kb(kb or spec.kb, allowed)
+    job = jobs.submit(spec)
+    if wait > 0:
+        job = await _wait(jobs, job.id, wait)
+    return _job_response(job)
+
+
+async def _wait(jobs: JobQueue, job_id: str, seconds: float) -> JobView:
+    """Poll without holding a thread: the event loop keeps serving while the job runs."""
+    deadline = time.monotonic() + seconds
+    delay = 0.02
+    while True:
+        job = jobs.get(job_id)
+        if job.state in ("succeeded", "failed") or time.monotonic() >= deadline:
+            return job
+        await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 2, 0.25)
+
+
+def _upload_kb(kb: str | None, allowed: list[str] | None) -> str | None:
+    """A key limited to knowledge bases uploads into one of them (its only one when it names none).
+
+    The name is checked now (400/422 at once), not when the job runs."""
+    from huiyi.kb import KbForbidden, validate_kb_name
+
+    if kb is not None:
+        kb = validate_kb_name(kb)
     if allowed is None:
         return kb
     if kb is None and len(allowed) == 1:
         return allowed[0]
-    from huiyi.kb import KbForbidden, validate_kb_name
-
-    if kb is None or validate_kb_name(kb) not in allowed:
+    if kb is None or kb not in allowed:
         raise KbForbidden(f"此密钥只能上传到知识库 {', '.join(allowed)} / this API key may upload into {', '.join(allowed)} only.")
     return kb
 
 
-@router.get("/documents", response_model=DocumentList)
+@router.post("/documents", status_code=202, response_model=JobView, openapi_extra=_UPLOAD_BODY,
+             responses={201: {"model": JobView}, 200: {"model": JobView}, **errors(404, 409, 415)})
+async def upload_document(request: Request, service: Service, jobs: Jobs, allowed: AllowedKbs,
+                          kb: KbParam = None, wait: WaitSeconds = 0) -> JSONResponse:
+    """Upload a report as multipart `file` (+ `kb`), or JSON `{text, title?, kb?}`: 202 + a job (`GET /jobs/{id}`).
+
+    The document id is derived from the content; the file name is only a label. Uploading content that is
+    already stored changes nothing (the finished job says `unchanged`; into another knowledge base, it joins it)."""
+    return await _submit(request, service, jobs, wait, None, kb, allowed)
+
+
+@router.put("/documents/{doc_id}", status_code=202, response_model=JobView, openapi_extra=_UPLOAD_BODY,
+            responses={201: {"model": JobView}, 200: {"model": JobView}, **errors(404, 409, 415)})
+async def replace_document(doc_id: str, request: Request, service: Service, jobs: Jobs, allowed: AllowedKbs,
+                           kb: KbParam = None, wait: WaitSeconds = 0) -> JSONResponse:
+    """Replace a stored document with a new version, keeping its id (writers only): 202 + a job."""
+    await asyncio.to_thread(service.record, doc_id, allowed)  # 404 now (also outside the key's KBs), not a failed job
+    return await _submit(request, service, jobs, wait, doc_id, kb, allowed)
+
+
+@router.get("/documents", response_model=DocumentList, responses=errors(404))
 def list_documents(service: Service, kbs: Kbs) -> DocumentList:
     """Stored documents; `?kb=` lists those of one or several knowledge bases."""
     return DocumentList(documents=service.documents(kbs))
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentRecord)
+@router.get("/documents/{doc_id}", response_model=DocumentRecord, responses=errors(404))
 def get_document(doc_id: str, service: Service, kbs: Kbs) -> DocumentRecord:
     return service.record(doc_id, kbs)
 
 
-@router.get("/documents/{doc_id}/text", response_model=DocumentText)
+@router.get("/documents/{doc_id}/text", response_model=DocumentText, responses=errors(404))
 def get_document_text(doc_id: str, service: Service, kbs: Kbs) -> DocumentText:
     service.record(doc_id, kbs)
     doc = service.document(doc_id)
     return DocumentText(id=doc.id, title=doc.meta.title, text=doc.text)
 
 
-@router.delete("/documents/{doc_id}", status_code=204)
-def delete_document(doc_id: str, service: Service) -> Response:
+@router.delete("/documents/{doc_id}", status_code=204, responses=errors(404))
+def delete_document(doc_id: str, service: Service, allowed: AllowedKbs) -> Response:
+    service.record(doc_id, allowed)  # a key limited to knowledge bases deletes only inside them
     service.delete(doc_id)
     return Response(status_code=204)
 
 
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchResponse, responses=errors(404))
 def search(
     service: Service,
     filters: Filters,
-    q: Annotated[str, Query(description="What to look for")] = "",
+    q: Annotated[str, Query(description="What to look for", max_length=10_000)] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 8,
 ) -> SearchResponse:
-    hits = service.search(q, k=k, filters=filters)
+    hits = service.search(hygiene.clean(q, "q"), k=k, filters=filters)
     return SearchResponse(results=[SearchResult(**h.model_dump(include=set(SearchResult.model_fields))) for h in hits])
 
 
-@router.get("/documents/{doc_id}/summary", responses={200: {"content": {"application/json": {}, "text/markdown": {}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}})
+@router.get("/documents/{doc_id}/summary", responses={**errors(404), 200: {"content": {"application/json": {}, "text/markdown": {}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}})
 def get_summary(
     doc_id: str,
     service: Service,
@@ -151,11 +189,11 @@ def get_summary(
     return Response(body, media_type=media, headers=headers)
 
 
-@router.get("/indicators")
+@router.get("/indicators", responses=errors(404))
 def indicators(
     service: Service,
     kbs: Kbs,
-    name: Annotated[str, Query(description="Indicator, e.g. GDP, 固定资产投资")] = "",
-    region: Annotated[str | None, Query()] = None,
+    name: Annotated[str, Query(description="Indicator, e.g. GDP, 固定资产投资", max_length=200)] = "",
+    region: Annotated[str | None, Query(max_length=50)] = None,
 ) -> dict:
-    return service.indicators(name, region, kbs)
+    return service.indicators(hygiene.clean(name, "name"), hygiene.clean(region, "region") if region else None, kbs)

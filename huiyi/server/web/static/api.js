@@ -13,6 +13,21 @@ const ERROR_LABELS = {
   upstream_error: "大模型服务出错",
   upstream_timeout: "大模型服务超时",
   invalid_request: "请求有误",
+  invalid_characters: "文本含有无效字符",
+  history_too_long: "对话历史过长",
+  unauthorized: "需要 API 密钥",
+  forbidden: "没有权限",
+  insufficient_scope: "此密钥没有该权限",
+  cross_site_forbidden: "拒绝跨站请求",
+  rate_limited: "请求过于频繁",
+  too_busy: "服务繁忙",
+  queue_full: "上传队列已满",
+  too_many_pages: "页数过多",
+  zip_bomb: "文件异常(压缩比过大)",
+  decompressed_too_large: "文件解压后过大",
+  too_much_text: "文字过多",
+  parse_timeout: "解析超时",
+  parse_memory: "解析超出内存上限",
   internal_error: "服务内部错误",
   network: "无法连接服务器",
   http: "服务器出错",
@@ -74,13 +89,86 @@ async function parseBody(resp) {
   }
 }
 
-export async function api(path, options = {}) {
-  let resp;
+// ---- API keys: asked for when the server answers 401, kept for this browser tab only.
+const KEY_STORE = "huiyi-api-key";
+
+export function apiKey() {
   try {
-    resp = await fetch(path, options);
+    return sessionStorage.getItem(KEY_STORE) || "";
+  } catch {
+    return "";
+  }
+}
+
+/** Headers that carry the key (none when no key was given). */
+export function authHeaders(extra = {}) {
+  const key = apiKey();
+  return key ? { ...extra, Authorization: `Bearer ${key}` } : { ...extra };
+}
+
+let keyPrompt = null;
+
+/** Ask the user for an API key (one dialog at a time); resolves true when a key was entered. */
+export function askForKey(reason = "") {
+  if (keyPrompt) return keyPrompt;
+  keyPrompt = new Promise((resolve) => {
+    const dialog = document.createElement("dialog");
+    dialog.id = "key-dialog";
+    dialog.className = "key-dialog";
+    dialog.innerHTML = `<form method="dialog">
+      <h2>需要 API 密钥</h2>
+      <p class="muted"></p>
+      <label for="key-input">密钥</label>
+      <input id="key-input" type="password" autocomplete="off" required>
+      <div class="actions"><button value="cancel" type="button" class="btn" id="key-cancel">取消</button>
+      <button value="ok" class="btn primary" id="key-ok">确定</button></div></form>`;
+    dialog.querySelector("p").textContent = reason || "此服务需要密钥才能访问。密钥只保存在本标签页中。";
+    document.body.append(dialog);
+    const done = (ok) => {
+      const value = dialog.querySelector("#key-input").value.trim();
+      if (ok && value) sessionStorage.setItem(KEY_STORE, value);
+      dialog.close();
+      dialog.remove();
+      keyPrompt = null;
+      resolve(Boolean(ok && value));
+    };
+    dialog.querySelector("form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      done(true);
+    });
+    dialog.querySelector("#key-cancel").addEventListener("click", () => done(false));
+    dialog.addEventListener("cancel", () => done(false));
+    dialog.showModal();
+  });
+  return keyPrompt;
+}
+
+async function send(path, options, key) {
+  const headers = { ...(options.headers || {}) };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  try {
+    return await fetch(path, { ...options, headers });
   } catch (e) {
+    if (e && e.name === "AbortError") throw e;
     throw new ApiError("network", "无法连接服务器,请检查服务是否在运行", 0);
   }
+}
+
+/** fetch with the key; on 401 asks for a key (again, if the one given was wrong) and retries. */
+export async function authedFetch(path, options = {}) {
+  let key = apiKey();
+  let resp = await send(path, options, key);
+  for (let tries = 0; resp.status === 401 && tries < 5; tries++) {
+    // Another request's prompt may already have brought a new key; else ask (one dialog for all callers).
+    if (apiKey() === key && !(await askForKey(key ? "密钥无效,请重新输入。" : ""))) break;
+    key = apiKey();
+    resp = await send(path, options, key);
+  }
+  return resp;
+}
+
+export async function api(path, options = {}) {
+  const resp = await authedFetch(path, options);
   const body = resp.status === 204 ? null : await parseBody(resp);
   if (!resp.ok) throw errorFromBody(resp.status, body);
   return body;
@@ -118,18 +206,12 @@ function parseFrame(frame) {
 
 /** POST JSON and yield the server-sent events of the streamed reply as they arrive. */
 export async function* streamSSE(path, payload, signal) {
-  let resp;
-  try {
-    resp = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify(payload),
-      signal,
-    });
-  } catch (e) {
-    if (e && e.name === "AbortError") throw e;
-    throw new ApiError("network", "无法连接服务器,请检查服务是否在运行", 0);
-  }
+  const resp = await authedFetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify(payload),
+    signal,
+  });
   if (!resp.ok) throw errorFromBody(resp.status, await parseBody(resp));
   const reader = resp.body.getReader();
   const decoder = new TextDecoder("utf-8");
@@ -150,11 +232,36 @@ export async function* streamSSE(path, payload, signal) {
   if (last) yield last;
 }
 
-/** Upload one file with XMLHttpRequest so the page can show upload progress. */
-export function uploadFile(file, kb, onProgress) {
+/** Upload one file, then follow its ingest job: onProgress(fraction of bytes sent), onJob(job) while indexing. */
+export async function uploadFile(file, kb, onProgress, onJob = () => {}) {
+  let sent;
+  for (let tries = 0; ; tries++) {
+    try {
+      sent = await sendFile(file, kb, onProgress);
+      break;
+    } catch (err) {
+      if (err.status !== 401 || tries >= 3 || !(await askForKey(apiKey() ? "密钥无效,请重新输入。" : ""))) throw err;
+    }
+  }
+  let job = sent.record;
+  // 202: the server queued the file; poll the job until it is stored or refused.
+  for (let delay = 200; job && (job.state === "queued" || job.state === "running"); delay = Math.min(delay * 1.5, 1500)) {
+    onJob(job);
+    await new Promise((r) => setTimeout(r, delay));
+    job = await api(`jobs/${encodeURIComponent(job.id)}`);
+  }
+  if (job && job.state === "failed") throw new ApiError(job.error.code, job.error.message, job.error.status);
+  const result = job && job.result ? job.result : null;
+  return { status: result && result.status === "unchanged" ? 200 : 201, record: result ? result.document : null, job };
+}
+
+/** POST one file with XMLHttpRequest so the page can show upload progress. */
+function sendFile(file, kb, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "documents");
+    const key = apiKey();
+    if (key) xhr.setRequestHeader("Authorization", `Bearer ${key}`);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };

@@ -1,5 +1,5 @@
 // Page wiring: views (问答 / 纪要), the mode badge, the phone-width library toggle, Esc handling.
-import { api } from "./api.js";
+import { api, apiKey, askForKey } from "./api.js";
 import { initChat } from "./chat.js";
 import { initKb } from "./kb.js";
 import { watchIndexing } from "./indexing.js";
@@ -25,6 +25,7 @@ async function loadMode() {
     badge.textContent = h.mode === "llm" ? `大模型:${h.model || "已配置"}` : "离线模式";
     badge.dataset.mode = h.mode;
     badge.title = h.mode === "llm" ? "回答由大模型生成,并在代码中核对引用" : "不调用大模型,从原文抽取答案";
+    if (h.auth === "api_key" && !apiKey()) await askForKey();
   } catch {
     badge.textContent = "服务未连接";
     badge.dataset.mode = "down";

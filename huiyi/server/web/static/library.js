@@ -131,11 +131,24 @@ function uploadRow(file) {
 async function uploadOne(file, row) {
   row.state.textContent = "正在上传…";
   try {
-    const { status, record } = await uploadFile(file, currentKb(), (f) => {
-      row.bar.value = f;
-      // Once the bytes are sent the server still reads, cleans and indexes the report.
-      if (f >= 1) row.state.textContent = "正在解析和建立索引…";
-    });
+    const { status, record } = await uploadFile(
+      file,
+      currentKb(),
+      (f) => {
+        row.bar.value = f;
+        // Once the bytes are sent the server still reads, cleans and indexes the report.
+        if (f >= 1) row.state.textContent = "已上传,排队等待建立索引…";
+      },
+      (job) => {
+        const p = job.progress || {};
+        if (job.state === "queued") row.state.textContent = "已上传,排队等待建立索引…";
+        else if (p.stage === "embed" && p.total) {
+          row.bar.value = p.done / p.total;
+          row.state.textContent = `正在建立索引 ${p.done}/${p.total} 个片段…`;
+        } else if (p.stage === "store") row.state.textContent = "正在保存…";
+        else row.state.textContent = "正在解析…";
+      },
+    );
     row.bar.value = 1;
     row.li.classList.add("ok");
     const chunks = record && record.chunks !== undefined ? `,${record.chunks} 个片段` : "";
@@ -153,7 +166,7 @@ async function uploadAll(files) {
   const list = Array.from(files);
   if (!list.length) return;
   const rows = list.map(uploadRow);
-  // One at a time: the server indexes each upload before answering, and order stays readable.
+  // One at a time: the server indexes uploads in order anyway, and the list stays readable.
   for (let i = 0; i < list.length; i++) await uploadOne(list[i], rows[i]);
   await Promise.all([loadDocuments(), loadKbs()]);
   onChanged();

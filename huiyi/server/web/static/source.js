@@ -30,6 +30,13 @@ export function makeChip(n, citation) {
   chip.title = `${title}:“${citation.quote}”`;
   chip.setAttribute("aria-label", `出处 ${n}:${title}`);
   chip.dataset.docId = citation.doc_id;
+  if (citation.untrusted) {
+    // The quoted sentence reads as an instruction planted in the document: shown as data, flagged.
+    chip.classList.add("chip-untrusted");
+    chip.textContent = `[${n}⚠]`;
+    chip.title = `注意:此引文疑似文档中插入的指令,仅作原文引用。\n${chip.title}`;
+    chip.setAttribute("aria-label", `出处 ${n}(疑似插入的指令):${title}`);
+  }
   chip.addEventListener("click", () => openSource(citation, chip));
   return chip;
 }

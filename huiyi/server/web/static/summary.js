@@ -1,7 +1,7 @@
 // The meeting summary view (会议纪要要素): GET /documents/{id}/summary?format=json rendered as
 // sections, every field with its citation chips. Known fields get a readable one-line form;
 // any other field renders generically (values + `citations`), so a new field is never lost.
-import { api, describeError } from "./api.js";
+import { api, apiKey, authedFetch, describeError } from "./api.js";
 import { makeChip } from "./source.js";
 import {
   FIELD_LABELS, HIDDEN_KEYS, MODE_LABELS, PLACEHOLDER_KINDS, PRIMARY_KEYS, SCALAR_FIELDS, SECTIONS, TABLE_HEADERS,
@@ -224,6 +224,20 @@ function downloadLink(docId, fmt, variant, text, hint) {
   a.href = `documents/${encodeURIComponent(docId)}/summary?format=${fmt}&variant=${variant}`;
   a.setAttribute("download", "");
   a.title = hint;
+  // A plain link cannot carry the API key: with a key, fetch the file and hand the browser a blob.
+  a.addEventListener("click", async (e) => {
+    if (!apiKey()) return;
+    e.preventDefault();
+    const resp = await authedFetch(a.href);
+    if (!resp.ok) return;
+    const name = /filename\*=UTF-8''([^;]+)/.exec(resp.headers.get("content-disposition") || "");
+    const url = URL.createObjectURL(await resp.blob());
+    const link = el("a");
+    link.href = url;
+    link.download = name ? decodeURIComponent(name[1]) : `summary.${fmt}`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
   return a;
 }
 
