@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.set or DEFAULT:
         print(f"{name}\n  {'document':<24} {'fields':>7} {'right':>6} {'score':>7} {'invented':>8}")
         rows.append((name, *score_set(name, args.verbose)))
-    print(f"\n| set | documents | fields | field accuracy | invented |\n|---|---|---|---|---|")
+    print("\n| set | documents | fields | field accuracy | invented |\n|---|---|---|---|---|")
     for name, docs, right, total, invented in rows:
         print(f"| {name} | {docs} | {total} | {right / total if total else 0:.3f} | {invented} |")
     return 0

@@ -55,9 +55,9 @@ def find_dates(text: str) -> list[DateMention]:
                 taken.append(m.span())
     for m in _FULL_HAN.finditer(text):
         y = int("".join(str(_HAN_DIGIT[c]) for c in m.group(1)))
-        mo, d = _han_small(m.group(2)), _han_small(m.group(3))
-        if mo and d and _valid(y, mo, d):
-            found.append(DateMention(m.group(), m.start(), m.end(), mo, d, y))
+        han_mo, han_d = _han_small(m.group(2)), _han_small(m.group(3))
+        if han_mo and han_d and _valid(y, han_mo, han_d):
+            found.append(DateMention(m.group(), m.start(), m.end(), han_mo, han_d, y))
             taken.append(m.span())
     for m in _PARTIAL.finditer(text):
         mo, d = int(m.group(1)), int(m.group(2))

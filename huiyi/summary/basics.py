@@ -61,7 +61,8 @@ def meeting_name(doc: Document, layout: Layout) -> tuple[TextField | None, TextF
         return _field(doc, best.start("name"), best.end("name")), None
     if layout.kind == "communique" and layout.title is not None:
         t = layout.title
-        end = t.start + _COMMUNIQUE_SUFFIX.search(t.text).start() if _COMMUNIQUE_SUFFIX.search(t.text) else t.end
+        suffix = _COMMUNIQUE_SUFFIX.search(t.text)
+        end = t.start + suffix.start() if suffix else t.end
         return _field(doc, t.start, end), None
     found = _held(doc, layout)
     if found is not None:
@@ -105,7 +106,7 @@ def meeting_place(doc: Document, layout: Layout, name: TextField | None) -> Text
         span = section.value or (section.items[0] if section.items else None)
         if span is not None:
             end = re.search(r"[。；;，,（(]|$", doc.text[span.start:span.end])
-            return _field(doc, span.start, span.start + end.start())
+            return _field(doc, span.start, span.start + (end.start() if end else span.end - span.start))
     at = name.citations[0].start if name else 0
     for m in _PLACE.finditer(doc.text, max(0, at - 200), min(len(doc.text), at + 600)):
         place = m.group("place")
@@ -125,11 +126,11 @@ def kind_of_meeting(doc: Document, layout: Layout, name: TextField | None) -> Te
         at = t.text.find(label)
         return TextField(value=label, citations=[cite(doc, t.start + at, t.start + at + len(label))])
     for source in (layout.title.text if layout.title else "", name.value if name else ""):
-        label = meeting_type(source)
-        if label == "常委会":
-            label = "常委会会议"  # the kind of meeting a 纪要 names; 常委会 is the body that holds it
-        if label is not None:
-            return TextField(value=label, citations=name.citations if name else [])
+        kind = meeting_type(source)
+        if kind == "常委会":
+            kind = "常委会会议"  # the kind of meeting a 纪要 names; 常委会 is the body that holds it
+        if kind is not None:
+            return TextField(value=kind, citations=name.citations if name else [])
     review = REVIEW_WORDS.search(doc.text)
     if review:
         return TextField(value="工作总结", citations=[cite(doc, review.start(), review.end())])

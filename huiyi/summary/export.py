@@ -11,9 +11,8 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Literal
-
 from pathlib import Path
+from typing import Literal
 
 from huiyi.cite.models import Citation
 from huiyi.summary.clean import clean_lines, clean_markdown, indicator_rows, minutes_title, withheld_line

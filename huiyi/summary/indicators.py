@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel
 
-from huiyi.index.records import Document
-from huiyi.genre.numbers import NumberMention, NumberValue, extract_numbers
-from huiyi.genre.vocabulary import find_indicators, indicator
 from huiyi.cite.models import Citation
-from huiyi.summary.models import Indicator, PlaceholderEntry
+from huiyi.genre.numbers import NumberMention, NumberValue, extract_numbers
 from huiyi.genre.periods import FRAMING_YEAR_RE, PERIOD_PHRASE_RE, PLAN_PERIOD_RE
 from huiyi.genre.spans import Span
+from huiyi.genre.vocabulary import find_indicators, indicator
+from huiyi.index.records import Document
+from huiyi.summary.models import Indicator, PlaceholderEntry
 from huiyi.summary.patterns import cite, clauses, sentences
 
 # Units that measure time or are bare counts of nothing: "剩余2个月" is not an indicator.

@@ -13,13 +13,13 @@ import re
 from collections.abc import Iterable
 
 from huiyi.genre.proceedings import (
-    WORK_AHEAD,
     MEETING_SUBJECT,
     NOTHING_MORE,
     PROCEEDING_OPENER,
     PROCEEDING_VERBS,
     SECTION_OF_VERB,
     SPEAKER_VERBS,
+    WORK_AHEAD,
 )
 from huiyi.genre.spans import Span
 from huiyi.index.records import Document
@@ -291,7 +291,7 @@ def _speech(b: _Builder, found: dict[str, list[ProseSentence]], summary: Meeting
     if work and not found["required"]:
         group = work[0]
         parts = [*who, b.fixed("在讲话中要求," if who else "报告部署," if report else "讲话要求,")]
-        for i, item in enumerate(group.items[:10]):
+        for item in group.items[:10]:
             c = item.citations[0]
             q = b.quote(c.start, c.end)
             if q is not None:

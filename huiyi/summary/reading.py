@@ -103,7 +103,7 @@ def _layout(doc_id: str, text: str) -> Layout:
     candidates = [ln for ln in head if _headline(ln)]
     # Portal chrome ("云南要闻") also looks like a headline: prefer one that names a meeting or a document kind.
     named = [ln for ln in candidates if _TITLE_WORDS.search(ln.text)]
-    title = notice_title or (named or candidates or [None])[0]
+    title = notice_title or next(iter(named or candidates), None)
     skip = [(ln.start, ln.end) for ln in ls if BYLINE.search(ln.text)]
     if title:
         skip.append((title.start, title.end))

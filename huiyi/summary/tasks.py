@@ -13,9 +13,9 @@ import re
 from huiyi.genre.numbers import cn_small_int
 from huiyi.genre.outline import ENUMERATION, ITEM_MARKER
 from huiyi.genre.proceedings import MEETING_DEMAND, WORK_AHEAD
+from huiyi.genre.spans import Span
 from huiyi.index.records import Document
 from huiyi.summary.models import SpeakerEntry, TaskGroup, TaskItem
-from huiyi.genre.spans import Span
 from huiyi.summary.patterns import cite, clauses, enclosing, outline, paragraphs, trim
 from huiyi.summary.reading import Layout
 
@@ -69,8 +69,8 @@ def _blocks(doc: Document, speakers: list[SpeakerEntry], lead: SpeakerEntry | No
     names = [s.name for s in speakers if s.name]
     triggers: list[tuple[int, str | None, bool]] = []
     if names:
-        who = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        pattern = re.compile(rf"(?P<who>{who})(?:同志)?(?:在[^,，。]{{0,8}}中)?(?P<verb>强调|指出|要求|提出)")
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        pattern = re.compile(rf"(?P<who>{alternatives})(?:同志)?(?:在[^,，。]{{0,8}}中)?(?P<verb>强调|指出|要求|提出)")
         triggers = [(m.start(), m.group("who"), m.group("verb") != "指出") for m in pattern.finditer(text)]
     triggers += [(m.start(), None, True) for m in MEETING_DEMAND.finditer(text)]
     triggers.sort(key=lambda t: t[0])
@@ -79,7 +79,7 @@ def _blocks(doc: Document, speakers: list[SpeakerEntry], lead: SpeakerEntry | No
             return [(Span(0, len(text)), (lead.name or lead.role) if lead else None, False)]
         return []
     paras = paragraphs(text)
-    out = []
+    out: list[tuple[Span, str | None, bool]] = []
     for i, (pos, who, demand) in enumerate(triggers[: MAX_GROUPS * 2]):
         para = enclosing(paras, pos) or Span(pos, len(text))
         end = min(para.end, triggers[i + 1][0] if i + 1 < len(triggers) else para.end)
@@ -222,7 +222,7 @@ def _labelled(doc: Document, block: Span, cls: list[Span], who: str | None, used
     for k, m in enumerate(labels):
         limit = labels[k + 1].start() if k + 1 < len(labels) else block.end
         n, tail = cn_small_int(m.group("n")) or 0, m.group("tail")
-        items = []
+        items: list[TaskItem] = []
         for start, end in _label_candidates(text, cls, m.end(), limit):
             if len(items) >= n:
                 break
