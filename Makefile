@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 2
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: serve test test-fast test-llama eval bench install browser office llama clean
+.PHONY: serve test test-fast test-soak test-llama eval bench install browser office llama clean
 
 install: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 serve: install
 	$(BIN)/huiyi serve
 
-## Every test tier and the eval gate (what CI runs)
+## Every test tier (fast, soak, browser, office, llama) and the eval gate (what CI runs)
 test: install browser office llama
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(BIN)/huiyi eval --out .cache/eval-out
@@ -28,6 +28,10 @@ test: install browser office llama
 ## Unit and integration tests without the browser, office and real-model tiers
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not llama and not office and not soak"
+
+## The reliability tier alone: soak, kill -9, hostile inputs, API fuzzing (minutes)
+test-soak: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m soak
 
 eval: install
 	$(BIN)/huiyi eval
