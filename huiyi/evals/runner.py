@@ -145,6 +145,8 @@ class StoreOpener:
         return service, info
 
     def close(self) -> None:
+        for service in self._open.values():
+            service.close()  # releases the store (rows, data-dir lock): the next run needs no crash check
         self._open.clear()
 
     def _ingest(self, part: EvalPart) -> tuple[Any, StoreInfo]:
