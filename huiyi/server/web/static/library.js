@@ -83,28 +83,39 @@ export function findDocument(docId) {
   return documents.find((d) => d.id === docId);
 }
 
+// The document the open confirm dialog asks about. One close listener for the page's life: a dialog's
+// close event is queued, so the one left from Esc can arrive after the dialog was opened again for the
+// next document; a listener per opening would take it as that opening's answer and miss the real one.
+let pendingDelete = null;
+
 function confirmDelete(doc, button) {
   const dialog = $("confirm-dialog");
   $("confirm-text").textContent = `确定删除《${doc.title}》吗?删除后它不再参与问答和纪要。`;
+  pendingDelete = { doc, button };
   dialog.returnValue = "";
-  dialog.addEventListener("close", async () => {
-    if (dialog.returnValue !== "confirm") {
-      button.focus();
-      return;
-    }
-    try {
-      await api(`documents/${encodeURIComponent(doc.id)}`, { method: "DELETE" });
-      forgetText(doc.id);
-      toast(`已删除《${doc.title}》`);
-      await loadDocuments();
-      onChanged();
-      $("doc-filter").focus();
-    } catch (err) {
-      toast(describeError(err));
-      button.focus();
-    }
-  }, { once: true });
   dialog.showModal();
+}
+
+async function onConfirmClosed() {
+  const dialog = $("confirm-dialog");
+  if (dialog.open || !pendingDelete) return; // a close from an earlier opening: this one is still unanswered
+  const { doc, button } = pendingDelete;
+  pendingDelete = null;
+  if (dialog.returnValue !== "confirm") {
+    button.focus();
+    return;
+  }
+  try {
+    await api(`documents/${encodeURIComponent(doc.id)}`, { method: "DELETE" });
+    forgetText(doc.id);
+    toast(`已删除《${doc.title}》`);
+    await loadDocuments();
+    onChanged();
+    $("doc-filter").focus();
+  } catch (err) {
+    toast(describeError(err));
+    button.focus();
+  }
 }
 
 export function toast(text) {
@@ -196,6 +207,7 @@ export function initLibrary({ summarize, changed }) {
   onSummarize = summarize;
   onChanged = changed || onChanged;
   $("doc-filter").addEventListener("input", renderList);
+  $("confirm-dialog").addEventListener("close", onConfirmClosed);
   initDropzone();
   return loadDocuments();
 }
