@@ -104,3 +104,17 @@ def find_years(text: str) -> list[int]:
 def reported_years(text: str) -> set[int]:
     """Years the text reports figures for ("2023年上半年", "2023年,…")."""
     return {int(y) for y in _REPORTED_YEAR_RE.findall(text)}
+
+
+# A figure set as a goal, not reported as a result: 预期目标…增长5%左右, 力争…, …6%以上.
+TARGET_BEFORE = re.compile(r"(?:预期目标|主要目标|目标(?:是|为)?|力争|确保|争取|计划|预计|预期|要(?:达到|实现|控制在)?)[^。；;]{0,30}$")
+TARGET_AFTER = re.compile(r"^\s*(?:左右|以上|以内|以下|上下)")
+# A question about a goal: 目标, 预期, 计划, 打算, 今年要…
+TARGET_QUESTION = re.compile(r"目标|预期|计划|打算|力争|争取|预计|要(?:达到|实现|完成|增长|控制)|将(?:达到|增长)")
+# An average over several years: 年均增长5.2%, 年平均.
+AVERAGE_BEFORE = re.compile(r"(?:年均|年平均|平均每年|每年平均)[^，,。；;]{0,12}$")
+AVERAGE_QUESTION = re.compile(r"年均|平均每年|每年平均|平均增长")
+
+
+def years_in(text: str) -> set[int]:
+    return set(find_years(text))

@@ -53,9 +53,15 @@ def _find_regions(text: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+_AUTONOMOUS = re.compile(r"^(?P<stem>[\u4e00-\u9fff]{2,3}?)(?:[\u4e00-\u9fff]{1,3}族|维吾尔)*自治(?:区|州|县|旗)$")
+_ADMIN_SUFFIX = re.compile(r"(?:特别行政区|省|市|县|区|旗|州|盟|镇|乡|街道)$")
+
+
 def region_stem(region: str) -> str:
-    """衡东县 -> 衡东: reports write 衡东融媒, 衡东经济开发区, 大美衡东."""
-    return region[:-1] if len(region) > 2 else region
+    """衡东县 -> 衡东, 广西壮族自治区 -> 广西: reports write 衡东融媒, 衡东经济开发区, 大美衡东, 全区 for 广西."""
+    autonomous = _AUTONOMOUS.match(region)
+    stem = autonomous.group("stem") if autonomous else _ADMIN_SUFFIX.sub("", region)
+    return stem if len(stem) >= 2 else region
 
 
 HEAD_LINES = 3  # a report names its own region in its title or occasion line

@@ -48,6 +48,10 @@ class Corpus:
     def records(self) -> list[DocumentRecord]:
         return self.index.documents()
 
+    def known_records(self) -> dict[str, DocumentRecord]:
+        """Records by id as search sees them (cheap: no store read while nothing changed)."""
+        return self.index.known_records()
+
     def document(self, doc_id: str) -> Document:
         """The stored document with its facts, from the cache while this process has not written since."""
         now = time.monotonic()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from huiyi.genre.meetings import find_plenums
+from huiyi.genre.outline import headings
 from huiyi.genre.periods import find_years, reported_years
 from huiyi.genre.places import find_regions, region_stem
 from huiyi.genre.sentences import split_sentences
@@ -31,8 +32,9 @@ def document_facts(text: str, meta: DocumentMeta) -> DocFacts:
         if meta.date_iso.month <= 3:  # an early-year meeting reviews the year before
             years.add(meta.date_iso.year - 1)
     plenums = {(a, b) for a, b, _, _ in find_plenums(meta.title + text[:HEAD_CHARS])}
+    heads = [(h.offset, h.level, h.title) for h in headings(text)]
     return DocFacts(sentences=split_sentences(text), regions=sorted(regions), years=sorted(years),
-                    plenums=sorted(plenums))
+                    plenums=sorted(plenums), headings=heads)
 
 
 def with_facts(doc: Document) -> Document:

@@ -380,6 +380,11 @@ class Index:
     def documents(self) -> list[DocumentRecord]:
         return self.store.records()
 
+    def known_records(self) -> dict[str, DocumentRecord]:
+        """The records search sees (kept in step with the store by the searcher; no store read when current)."""
+        self.searcher.refresh()
+        return self.searcher.records
+
     def record(self, doc_id: str) -> DocumentRecord:
         record = self.store.record(validate_doc_id(doc_id))
         if record is None:

@@ -6,9 +6,10 @@ Offsets are always [start, end) character offsets into `Document.text`, the clea
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class LoadedText(BaseModel):
@@ -69,7 +70,7 @@ class DocumentMeta(BaseModel):
     placeholders: list[Placeholder] = Field(default_factory=list)
 
 
-FACTS_VERSION = 1  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
+FACTS_VERSION = 2  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
 
 
 class DocFacts(BaseModel):
@@ -80,6 +81,7 @@ class DocFacts(BaseModel):
     regions: list[str] = Field(default_factory=list)  # stems of the places the document is about (衡东, 雁峰)
     years: list[int] = Field(default_factory=list)  # years the document reports on
     plenums: list[tuple[str, str]] = Field(default_factory=list)  # (届, 次) named in the title or opening
+    headings: list[tuple[int, int, str]] = Field(default_factory=list)  # (offset, level, title) of the outline
 
 
 class Document(BaseModel):
@@ -97,6 +99,13 @@ class Document(BaseModel):
     facts: DocFacts | None = None  # None in stores written before facts existed: computed on read
     hidden: list[str] = Field(default_factory=list)  # HTML text a reader could not see, dropped at load
     flags: list[Flag] = Field(default_factory=list)  # instruction-like sentences: quoted only with a mark, never summarised
+    _views: dict[str, Any] = PrivateAttr(default_factory=dict)  # per-process views built from the facts
+
+    def view(self, name: str, build: Callable[[Document], Any]) -> Any:
+        """A derived read-only view of this document (built once while the document is cached)."""
+        if name not in self._views:
+            self._views[name] = build(self)
+        return self._views[name]
 
 
 class Chunk(BaseModel):

@@ -12,7 +12,7 @@ from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.english import is_english, translate_english
 from huiyi.genre.meetings import PLENUM_RE, find_plenums
 from huiyi.genre.people import find_titles
-from huiyi.genre.periods import Period, find_periods, find_years, usual_name
+from huiyi.genre.periods import AVERAGE_QUESTION, TARGET_QUESTION, Period, find_periods, find_years, usual_name
 from huiyi.genre.places import find_regions
 
 QType = Literal["who", "when", "where", "how_much", "which", "what", "whether", "list", "compare", "multi"]
@@ -38,6 +38,8 @@ class QuestionAnalysis:
     scope: str | None = None  # ranking scope asked: 全市, 全省 …
     label: str = ""  # how a part is introduced in a composed answer
     unknown_names: tuple[str, ...] = ()  # romanised names an English question uses (Hengdong)
+    target: bool = False  # asks for a goal (目标, 预期, 打算…), not a result
+    average: bool = False  # asks for an average over years (年均)
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -168,6 +170,8 @@ def _analyze(question: str) -> QuestionAnalysis:
         change=bool(_CHANGE_RE.search(q)),
         scope=(m.group(0) if (m := _SCOPE_RE.search(q)) else None),
         unknown_names=tuple(unknown),
+        target=bool(TARGET_QUESTION.search(q)),
+        average=bool(AVERAGE_QUESTION.search(q)),
     )
     return replace(base, parts=_split_subquestions(base) or _split_parts(base))
 

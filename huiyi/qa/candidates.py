@@ -20,16 +20,21 @@ from huiyi.qa.checks import (
     meeting_fit,
     period_fit,
     predicate_near,
+    question_grams,
     region_fit,
     romanised_fit,
     year_fit,
 )
 from huiyi.qa.evidence import QUOTE_MAX_CHARS, DocInfo, Sentence, context_start
 from huiyi.qa.figures import (
+    in_plan_section,
+    is_average,
     is_placeholder,
+    is_target,
     number_answer,
     number_answer_local,
     number_span,
+    wants_target,
 )
 from huiyi.qa.typed import typed_span
 
@@ -47,7 +52,8 @@ class Candidate:
     extra_quotes: list[tuple[int, int]] = field(default_factory=list)  # further sentences an answer lists
 
 
-EXPAND_SENTENCES = 40  # sentences taken from outside the retrieved chunks, best keyword match first
+EXPAND_SENTENCES = 40
+PREFILTER_SENTENCES = 120  # per document, by shared question bigrams, before the full fit  # sentences taken from outside the retrieved chunks, best keyword match first
 
 
 def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo],
@@ -64,9 +70,13 @@ def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo],
     if analysis is None:
         return list(seen.values())
     chunk_of = {h.doc_id: h.chunk_id for h in reversed(hits)}
+    grams = question_grams(analysis.text)
     extra = []
     for doc_id, doc in docs.items():
-        for s, e in doc.sentences:
+        shared = doc.sentences_sharing(grams)
+        # only sentences sharing the most question bigrams are worth the full fit (long reports: hundreds)
+        for i in sorted(shared, key=lambda i: -shared[i])[:PREFILTER_SENTENCES]:
+            s, e = doc.sentences[i]
             if (doc_id, s) not in seen:
                 sent = Sentence(doc, chunk_of[doc_id], s, e, len(hits), context_start(doc.text, s))
                 fit = lexical_fit(analysis, sent.context) + bigram_fit(analysis, sent.context)
@@ -99,6 +109,11 @@ def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
         if found is None:
             return None
         m, term, local = found
+        goal, asked_goal = is_target(sent, m) or in_plan_section(sent), wants_target(a, sent)
+        if goal != asked_goal and (a.years or a.target or is_target(sent, m)):
+            return None  # a goal for a result, or a result for a goal
+        if is_average(sent, m) and not a.average and (a.years or a.periods):
+            return None  # 年均 over five years is not the figure of one year
         placeholder = is_placeholder(m, sent)
         if term is not None and a.indicators:
             ind = max(lexicon.indicator_fit(k, term[0]) for k in a.indicators)

@@ -43,6 +43,9 @@ def year_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
     written = set(find_years(sent.context))
     if written:
         return bool(written & set(a.years))
+    section = set(find_years(" ".join(sent.doc.section_titles(sent.start))))
+    if section:  # "二、2026年工作安排": the heading's year governs its sentences
+        return bool(section & set(a.years))
     if sent.doc.years:
         return bool(sent.doc.years & set(a.years))
     return any(str(y) in sent.doc.text for y in a.years)
@@ -100,14 +103,14 @@ def lexical_fit(a: QuestionAnalysis, text: str) -> float:
 
 
 @lru_cache(maxsize=1024)
-def _question_grams(question: str) -> frozenset[str]:
+def question_grams(question: str) -> frozenset[str]:
     content = re.sub(r"\s+", "", content_text(PLENUM_RE.sub(" ", question)))
     return frozenset(content[i:i + 2] for i in range(len(content) - 1))
 
 
 def bigram_fit(a: QuestionAnalysis, text: str) -> float:
     """Character-bigram recall of the question content: robust to segmentation and paraphrase order."""
-    grams = _question_grams(a.text)
+    grams = question_grams(a.text)
     if not grams:
         return 0.0
     return sum(g in text for g in grams) / len(grams)

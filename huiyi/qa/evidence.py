@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,34 @@ class DocInfo:
     placeholders: list[tuple[int, int]]  # spans the report gives as placeholders (X-values, template repeats)
     sentences: list[tuple[int, int]]
     meetings: set[tuple[str, str]] = field(default_factory=set)  # (届, 次) named in the title or opening
+    headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, level, title)
+    date: dt.date | None = None  # the date the report is dated
+
+    _grams: dict[str, list[int]] | None = field(default=None, repr=False)
+
+    def sentences_sharing(self, grams: frozenset[str]) -> dict[int, int]:
+        """Sentence index → how many of `grams` (character bigrams) it holds, for sentences holding any."""
+        if self._grams is None:
+            index: dict[str, list[int]] = {}
+            for i, (s, e) in enumerate(self.sentences):
+                piece = self.text[s:e]
+                for g in {piece[j:j + 2] for j in range(len(piece) - 1)}:
+                    index.setdefault(g, []).append(i)
+            self._grams = index
+        counts: dict[int, int] = {}
+        for g in grams:
+            for i in self._grams.get(g, ()):
+                counts[i] = counts.get(i, 0) + 1
+        return counts
+
+    def section_titles(self, pos: int) -> list[str]:
+        """Titles of the outline headings whose section holds `pos`, outermost first."""
+        path: list[tuple[int, str]] = []
+        for offset, level, title in self.headings:
+            if offset > pos:
+                break
+            path = [p for p in path if p[0] < level] + [(level, title)]
+        return [title for _, title in path]
 
 
 @dataclass
@@ -44,11 +73,16 @@ class Sentence:
 
 def doc_info(doc: Document) -> DocInfo:
     """What the answerer reads of a document: its stored facts (huiyi.index.facts), never recomputed here."""
+    return doc.view("qa.doc_info", _doc_info)
+
+
+def _doc_info(doc: Document) -> DocInfo:
     facts = doc.facts
     if facts is None:
         raise ValueError(f"document {doc.id} has no facts; read documents through huiyi.index.corpus.Corpus")
     return DocInfo(doc.id, doc.meta.title, doc.text, set(facts.regions), set(facts.years),
-                   [(p.start, p.end) for p in doc.meta.placeholders], facts.sentences, set(facts.plenums))
+                   [(p.start, p.end) for p in doc.meta.placeholders], facts.sentences, set(facts.plenums),
+                   facts.headings, doc.meta.date_iso)
 
 
 def build_docs(hits: list[SearchHit], document: Callable[[str], Document]) -> dict[str, DocInfo]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from huiyi.index.records import Document, SearchFilters, SearchHit
+from huiyi.index.records import Document, DocumentRecord, SearchFilters, SearchHit
 from huiyi.index.search import Mode
 from huiyi.qa.models import AskResponse
 from huiyi.qa.prepare import PreparedQuestion, prepare
 from huiyi.qa.reading import NOT_FOUND, THRESHOLD, not_found, read, respond
+from huiyi.qa.scope import place_scope, scoped
 from huiyi.qa.special import answer_special
 
 __all__ = ["NOT_FOUND", "THRESHOLD", "answer_offline", "answer_text", "merge_hits", "retrieve"]
@@ -21,10 +22,13 @@ class Searcher(Protocol):
     def search_many(self, queries: Sequence[str], k: int, filters: SearchFilters | None = None,
                     modes: Sequence[Mode] | None = None) -> list[list[SearchHit]]: ...
 
+    def known_records(self) -> Mapping[str, DocumentRecord]: ...
+
 
 def retrieve(prepared: PreparedQuestion, corpus: Searcher, k: int = RETRIEVAL_K) -> list[SearchHit]:
     """Run every query of the prepared question (one batch) and merge the hits, best first, each chunk once."""
-    lists = corpus.search_many(prepared.queries, k, prepared.filters, prepared.modes)
+    filters = scoped(prepared.filters, place_scope(prepared.analysis, corpus.known_records()))
+    lists = corpus.search_many(prepared.queries, k, filters, prepared.modes)
     return merge_hits(lists)
 
 

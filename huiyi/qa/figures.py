@@ -6,7 +6,7 @@ import re
 
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.numbers import extract_numbers
-from huiyi.genre.periods import find_periods
+from huiyi.genre.periods import AVERAGE_BEFORE, TARGET_AFTER, TARGET_BEFORE, find_periods
 from huiyi.qa.analysis import QuestionAnalysis
 from huiyi.qa.checks import (
     clause_bounds,
@@ -126,3 +126,34 @@ def number_answer_local(sent: Sentence, m) -> str:
     text, rel = sent.text, m.start - (sent.start - sent.ctx_start)
     cs, _ = clause_bounds(text, rel)
     return text[cs:rel + (m.end - m.start)].strip() + "。"
+
+
+_PLAN_HEADING = re.compile(r"安排|任务|部署|目标|打算|思路|要求")
+
+
+def is_target(sent: Sentence, m) -> bool:
+    """The number is set as a goal: a goal word before it in its sentence, or 左右/以上/以内 after it."""
+    ctx = sent.context
+    return bool(TARGET_BEFORE.search(ctx[max(0, m.start - 40):m.start]) or TARGET_AFTER.match(ctx[m.end:m.end + 3]))
+
+
+def in_plan_section(sent: Sentence) -> bool:
+    return any(_PLAN_HEADING.search(t) for t in sent.doc.section_titles(sent.start))
+
+
+def is_average(sent: Sentence, m) -> bool:
+    """年均增长5.2%: an average over years, never the figure of one year."""
+    cs, _ = clause_bounds(sent.context, m.start)
+    return bool(AVERAGE_BEFORE.search(sent.context[cs:m.start]))
+
+
+def wants_target(a: QuestionAnalysis, sent: Sentence) -> bool:
+    """A goal is asked: in words, or as a whole year's figure the report could not yet know (a January
+    report on its own year holds goals for it, a July one may report its first half)."""
+    if a.target:
+        return True
+    date = sent.doc.date
+    if not a.years or date is None:
+        return False
+    year = min(a.years)
+    return year > date.year or (year == date.year and date.month <= 3 and not a.periods)

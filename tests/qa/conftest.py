@@ -37,7 +37,13 @@ class Corpus:
         return self.docs[doc_id]
 
     def search_many(self, queries, k, filters=None, modes=None) -> list[list[SearchHit]]:
-        return [self.hits(q, k) for q in queries]
+        allowed = set(filters.doc_ids) if filters is not None and filters.doc_ids else None
+        return [[h for h in self.hits(q, 4 * k) if allowed is None or h.doc_id in allowed][:k] for q in queries]
+
+    def known_records(self) -> dict:
+        from huiyi.index.pipeline import _record_of
+
+        return {d.id: _record_of(d, []) for d in self.docs.values()}
 
     def get_text(self, doc_id: str) -> str:
         return self.docs[doc_id].text
