@@ -107,7 +107,7 @@ def reported_years(text: str) -> set[int]:
 
 
 # A figure set as a goal, not reported as a result: 预期目标…增长5%左右, 力争…, …6%以上.
-TARGET_BEFORE = re.compile(r"(?:预期目标|主要目标|目标(?:是|为)?|力争|确保|争取|计划|预计|预期|要(?:达到|实现|控制在)?)[^。；;]{0,30}$")
+TARGET_BEFORE = re.compile(r"(?:预期目标|主要目标|目标(?:是|为)?|力争|确保|争取|计划|预计|预期|要(?:达到|实现|控制在))[^。；;]{0,30}$")
 TARGET_AFTER = re.compile(r"^\s*(?:左右|以上|以内|以下|上下)")
 # A question about a goal: 目标, 预期, 计划, 打算, 今年要…
 TARGET_QUESTION = re.compile(r"目标|预期|计划|打算|力争|争取|预计|要(?:达到|实现|完成|增长|控制)|将(?:达到|增长)")

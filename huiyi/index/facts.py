@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from huiyi.genre.entities import entities
 from huiyi.genre.meetings import find_plenums
 from huiyi.genre.outline import headings
 from huiyi.genre.periods import find_years, reported_years
@@ -33,8 +34,17 @@ def document_facts(text: str, meta: DocumentMeta) -> DocFacts:
             years.add(meta.date_iso.year - 1)
     plenums = {(a, b) for a, b, _, _ in find_plenums(meta.title + text[:HEAD_CHARS])}
     heads = [(h.offset, h.level, h.title) for h in headings(text)]
-    return DocFacts(sentences=split_sentences(text), regions=sorted(regions), years=sorted(years),
-                    plenums=sorted(plenums), headings=heads)
+    sentences = split_sentences(text)
+    return DocFacts(sentences=sentences, regions=sorted(regions), years=sorted(years), plenums=sorted(plenums),
+                    headings=heads, entities=sentence_entities(text, sentences))
+
+
+def sentence_entities(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Persons, places, organisations and times (Baidu LAC), sentence by sentence, as document offsets."""
+    out = []
+    for s, e in sentences:
+        out.extend((s + span.start, s + span.end, span.kind) for span in entities(text[s:e]))
+    return out
 
 
 def with_facts(doc: Document) -> Document:

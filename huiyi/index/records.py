@@ -70,7 +70,7 @@ class DocumentMeta(BaseModel):
     placeholders: list[Placeholder] = Field(default_factory=list)
 
 
-FACTS_VERSION = 2  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
+FACTS_VERSION = 3  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
 
 
 class DocFacts(BaseModel):
@@ -82,6 +82,7 @@ class DocFacts(BaseModel):
     years: list[int] = Field(default_factory=list)  # years the document reports on
     plenums: list[tuple[str, str]] = Field(default_factory=list)  # (届, 次) named in the title or opening
     headings: list[tuple[int, int, str]] = Field(default_factory=list)  # (offset, level, title) of the outline
+    entities: list[tuple[int, int, str]] = Field(default_factory=list)  # (start, end, kind) from the lexical model
 
 
 class Document(BaseModel):

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.numbers import extract_numbers
+from huiyi.genre.periods import find_years
+from huiyi.genre.places import region_stem
 from huiyi.index.records import SearchHit
+from huiyi.qa import scoring
 from huiyi.qa.analysis import QuestionAnalysis
 from huiyi.qa.checks import (
     bigram_fit,
@@ -25,7 +28,7 @@ from huiyi.qa.checks import (
     romanised_fit,
     year_fit,
 )
-from huiyi.qa.evidence import QUOTE_MAX_CHARS, DocInfo, Sentence, context_start
+from huiyi.qa.evidence import QUOTE_MAX_CHARS, DocInfo, Sentence, context_start, paragraph_of
 from huiyi.qa.figures import (
     in_plan_section,
     is_average,
@@ -78,7 +81,7 @@ def candidate_sentences(hits: list[SearchHit], docs: dict[str, DocInfo],
         for i in sorted(shared, key=lambda i: -shared[i])[:PREFILTER_SENTENCES]:
             s, e = doc.sentences[i]
             if (doc_id, s) not in seen:
-                sent = Sentence(doc, chunk_of[doc_id], s, e, len(hits), context_start(doc.text, s))
+                sent = Sentence(doc, chunk_of[doc_id], s, e, len(hits), context_start(doc.text, s), retrieved=False)
                 fit = lexical_fit(analysis, sent.context) + bigram_fit(analysis, sent.context)
                 if analysis.indicators:  # a paraphrased question still names the indicator through a synonym
                     fit += 0.5 * indicator_fit(analysis, sent.context)[0]
@@ -103,15 +106,19 @@ def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
     ind, _ = indicator_fit(a, ctx)
     if ind == 0:
         return None
-    placeholder, extra_quotes = False, []
+    placeholder, extra_quotes, goal = False, [], False
     if a.qtype == "how_much" or (a.unit and a.qtype in ("what", "compare")):
         found = number_span(a, sent)
         if found is None:
             return None
         m, term, local = found
-        goal, asked_goal = is_target(sent, m) or in_plan_section(sent), wants_target(a, sent)
-        if goal != asked_goal and (a.years or a.target or is_target(sent, m)):
-            return None  # a goal for a result, or a result for a goal
+        stated_goal = is_target(sent, m)
+        asked_goal = wants_target(a, sent)
+        goal = stated_goal
+        if asked_goal and not (stated_goal or in_plan_section(sent)):
+            return None  # a result where a goal is asked
+        if stated_goal and not asked_goal and (a.years or a.periods):
+            return None  # a goal where the result of a year or period is asked
         if is_average(sent, m) and not a.average and (a.years or a.periods):
             return None  # 年均 over five years is not the figure of one year
         placeholder = is_placeholder(m, sent)
@@ -141,11 +148,18 @@ def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
     if pfit is None:
         return None
     lex, big = lexical_fit(a, ctx + " " + sent.doc.title), bigram_fit(a, ctx)
-    typed = 0.0 if kind == "clause" else 1.0  # a span of the asked type, not just a matching sentence
-    features = {"lex": lex, "bigram": big, "local": min(local, 2.0) / 2, "indicator": ind, "period": pfit,
-                "typed": typed, "rank": 1 / (1 + sent.rank)}
-    score = (0.3 * lex + 0.2 * big + 0.2 * features["local"] + 0.1 * ind + 0.1 * pfit + 0.05 * typed
-             + 0.05 * features["rank"])
+    features = {
+        "lex": lex, "bigram": big, "local": min(local, 2.0) / 2, "indicator": ind, "period": pfit,
+        "typed": 0.0 if kind == "clause" else 1.0, "rank": 1 / (1 + sent.rank),
+        "retrieved": 1.0 if sent.retrieved else 0.0,
+        "year_written": 1.0 if a.years and set(find_years(ctx)) & set(a.years) else 0.0,
+        "place_written": 1.0 if a.regions and all(region_stem(r) in paragraph_of(sent) for r in a.regions) else 0.0,
+        "goal": 1.0 if goal else 0.0, "asked_goal": 1.0 if a.target else 0.0,
+        "short": 1 / (1 + len(answer) / 40),
+        **{f"kind_{k}": 1.0 if kind == k or (k == "number" and kind == "placeholder") else 0.0
+           for k in ("number", "person", "place", "date", "list", "clause")},
+    }
+    score = scoring.score(features)
     return Candidate(sent, score, answer, kind, q_start, sent.end, placeholder, features, extra_quotes)
 
 

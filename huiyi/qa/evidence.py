@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class DocInfo:
     meetings: set[tuple[str, str]] = field(default_factory=set)  # (届, 次) named in the title or opening
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, level, title)
     date: dt.date | None = None  # the date the report is dated
+    entities: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, kind), in order
 
     _grams: dict[str, list[int]] | None = field(default=None, repr=False)
 
@@ -42,6 +44,17 @@ class DocInfo:
             for i in self._grams.get(g, ()):
                 counts[i] = counts.get(i, 0) + 1
         return counts
+
+    def entities_in(self, start: int, end: int, kinds: tuple[str, ...]) -> list[tuple[int, int, str]]:
+        """Stored entities of these kinds (person, place, org, date) inside [start, end)."""
+        i = bisect.bisect_left(self.entities, (start, -1, ""))
+        out = []
+        while i < len(self.entities) and self.entities[i][0] < end:
+            s, e, kind = self.entities[i]
+            if e <= end and kind in kinds:
+                out.append((s, e, kind))
+            i += 1
+        return out
 
     def section_titles(self, pos: int) -> list[str]:
         """Titles of the outline headings whose section holds `pos`, outermost first."""
@@ -61,6 +74,7 @@ class Sentence:
     end: int
     rank: int  # best rank of a hit that holds it (0 = top)
     ctx_start: int  # start of the enclosing 。-sentence: a period written before a ; still governs
+    retrieved: bool = True  # in a retrieved chunk, not added by expansion
 
     @property
     def text(self) -> str:
@@ -82,7 +96,7 @@ def _doc_info(doc: Document) -> DocInfo:
         raise ValueError(f"document {doc.id} has no facts; read documents through huiyi.index.corpus.Corpus")
     return DocInfo(doc.id, doc.meta.title, doc.text, set(facts.regions), set(facts.years),
                    [(p.start, p.end) for p in doc.meta.placeholders], facts.sentences, set(facts.plenums),
-                   facts.headings, doc.meta.date_iso)
+                   facts.headings, doc.meta.date_iso, facts.entities)
 
 
 def build_docs(hits: list[SearchHit], document: Callable[[str], Document]) -> dict[str, DocInfo]:

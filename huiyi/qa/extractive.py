@@ -45,7 +45,7 @@ def answer_offline(
     prepared: PreparedQuestion,
     hits: list[SearchHit],
     document: Callable[[str], Document],
-    threshold: float = THRESHOLD,
+    threshold: float | None = THRESHOLD,
 ) -> AskResponse:
     """Answer from the retrieved chunks only; refuse ("资料中未提及") when the evidence is weak or contradicts."""
     if not hits:

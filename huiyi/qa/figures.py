@@ -107,7 +107,7 @@ def number_answer(sent: Sentence, m, term) -> tuple[str, int]:
     """A short sentence that repeats only what the quote says; returns (answer, leftmost ctx offset used)."""
     ctx = sent.context
     cs, ce = clause_bounds(ctx, m.start)
-    body, left = ctx[cs:m.end].strip(), cs
+    body, left = ctx[cs:figure_end(ctx, m, ce)].strip(), cs
     if term is not None and not (cs <= term[2] < ce):
         body, left = term[1] + body, term[2]
     elif term is None and len(body) < 8:
@@ -119,6 +119,27 @@ def number_answer(sent: Sentence, m, term) -> tuple[str, int]:
         s = max(s for p, s in gov if p.text == topic.text)
         body, left = f"{topic.text},{body}", min(left, s)
     return body.rstrip(",,;;、") + "。", left
+
+
+_QUALIFIER = re.compile(r"\s*(?:左右|以上|以内|以下|上下)")
+_ONWARD = re.compile(r"\s*(?:提高|提升|增加|增长|上升|下降|降低|减少|扩大|缩小|回落)?(?:到|至)")
+
+
+def figure_end(ctx: str, m, clause_end: int) -> int:
+    """Where the figure a question asks for ends: with its qualifier (5%左右, 110万人以上) and, for a change
+    written "由52%提高到58%", with the value it reached."""
+    end = m.end
+    q = _QUALIFIER.match(ctx, end)
+    if q:
+        return q.end()
+    onward = _ONWARD.match(ctx, end)
+    if onward:
+        nxt = [x for x in extract_numbers(ctx[onward.end():clause_end]) if x.value is not None or x.placeholder]
+        if nxt and nxt[0].start <= 6:
+            end = onward.end() + nxt[0].end
+            q = _QUALIFIER.match(ctx, end)
+            return q.end() if q else end
+    return end
 
 
 def number_answer_local(sent: Sentence, m) -> str:

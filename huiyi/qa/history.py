@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from huiyi.genre import vocabulary as lexicon
+from huiyi.genre.meetings import MEETING_NOUN, find_plenums
 from huiyi.genre.people import find_titles, person_name, persons
 from huiyi.genre.periods import find_periods
 from huiyi.genre.places import named_places
@@ -19,6 +20,7 @@ from huiyi.qa.models import ChatTurn
 
 _PRONOUN_RE = re.compile(r"他们|她们|他|她|该同志|这位领导|这位同志|此人")
 _PLACE_PRONOUN_RE = re.compile(r"该县|该区|该市|这个县|这个区|这个市|当地|那里")
+_MEETING_WORD = re.compile(MEETING_NOUN + r"|讲话|报告|通知|公报")
 _LEAD_RE = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|然后)[,,]?")
 _TAIL_RE = re.compile(r"(?:的情况|情况|的)?(?:怎么样|如何|呢|吗)?[??。.!!\s]*$")
 
@@ -60,8 +62,16 @@ def _resolve(q: str, previous: str | None, answer: str) -> str:
         return _merge(previous, prev_slots, slots)
     if not slots["region"] and prev_slots["region"]:
         region = prev_slots["region"][0][0]
-        q = _PLACE_PRONOUN_RE.sub(region, q) if _PLACE_PRONOUN_RE.search(q) else region + q
+        if _PLACE_PRONOUN_RE.search(q):
+            return _PLACE_PRONOUN_RE.sub(region, q)
+        if not _anchored(q):  # history fills gaps only: a question that names its meeting stands alone
+            return region + q
     return q
+
+
+def _anchored(q: str) -> bool:
+    """The question names what it is about: a meeting, a plenum, a speech or report, a role."""
+    return bool(_MEETING_WORD.search(q) or find_plenums(q) or find_titles(q))
 
 
 def _merge(previous: str, prev_slots, slots) -> str:

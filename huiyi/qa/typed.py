@@ -41,6 +41,14 @@ def person_span(a: QuestionAnalysis, text: str) -> Span | None:
     return _best_span(a, text, people)
 
 
+def entity_span(a: QuestionAnalysis, sent: Sentence, kinds: tuple[str, ...]) -> Span | None:
+    """An entity of the asked kind (stored at ingest) that the question does not itself name, best placed."""
+    doc = sent.doc
+    found = [Span(s - sent.start, e - sent.start, doc.text[s:e], kind) for s, e, kind in doc.entities_in(sent.start, sent.end, kinds)]
+    found = [sp for sp in found if len(sp.text.strip()) >= 2 and sp.text not in a.text]
+    return _best_span(a, sent.text, found)
+
+
 def list_span(a: QuestionAnalysis, text: str) -> Span | None:
     found = spans.slogans(text) if a.slogan else []
     if not found:
@@ -127,16 +135,17 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
                 return person_title(p), "title", p.start, p.end, []
         return None
     if a.qtype == "who":
-        sp = person_span(a, text)
+        sp = person_span(a, text) or entity_span(a, sent, ("person",)) or entity_span(a, sent, ("org",)) \
+            or aligned_span(a, text)
         if sp is not None and "哪些" in a.text:
             lists = [e for e in spans.enumerations(text) if e.start <= sp.start < e.end or sp.start <= e.start < sp.end]
             sp = lists[0] if lists else sp
         return (sp.text, sp.kind, sp.start, sp.end, []) if sp else None
     if a.qtype == "when":
-        sp = _best_span(a, text, spans.dates(text))
+        sp = _best_span(a, text, spans.dates(text)) or entity_span(a, sent, ("date",))
         return (sp.text, "date", sp.start, sp.end, []) if sp else None
     if a.qtype == "where":
-        sp = _best_span(a, text, spans.places(text))
+        sp = _best_span(a, text, spans.places(text)) or entity_span(a, sent, ("place", "org"))
         return (sp.text, "place", sp.start, sp.end, []) if sp else None
     if a.qtype in ("list", "which") or a.slogan:
         sp = list_span(a, text)
@@ -150,9 +159,59 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
         # 甲;乙;丙列席会议: the list is the whole 。-sentence, split at its semicolons
         whole = sent.context
         return whole.rstrip("。") + "。", "list", sent.ctx_start - sent.start, len(text), []
+    if a.qtype in ("which", "where", "when"):
+        al = aligned_span(a, text)
+        if al is not None:
+            return al.text, "aligned", al.start, al.end, []
     sp = clause_span(a, text)
     if a.qtype == "whether":
         verdict = "否" if _NEGATION.search(sp.text) else "是"
         return f"{verdict}。{sp.text.rstrip('。')}。", "clause", sp.start, sp.end, []
     answer = sp.text.rstrip(",,;;") + ("" if sp.text.endswith("。") else "。")
     return answer, "clause", sp.start, sp.end, []
+
+
+# The words a question asks with; the answer stands where they stand, between the question's other words.
+_WH = re.compile(r"什么时候|哪一年|哪年|哪个|哪些|哪位|哪里|哪儿|哪家|哪种|哪一|什么|多少|几[个年月日名位张次种项条]?|谁|何时|何地|哪")
+_EDGE = "是为于在有了的：:，,、 "
+_STOP = re.compile(r"[，,。；;！!？?：:（(）)“”\"]")
+MAX_ALIGNED = 40
+
+
+def aligned_span(a: QuestionAnalysis, text: str) -> Span | None:
+    """The words standing where the question's wh-word stands: "莎莉公司成立于哪一年" over "…成立于1939年…"
+    gives 1939年. The longest tail of the words before the wh-word and the longest head of those after it
+    are found in the sentence; the answer is what lies between (or runs on to the clause's end)."""
+    q = re.sub(r"[？?。！!\s]+$", "", a.text)
+    m = _WH.search(q)
+    if m is None:
+        return None
+    left, right = q[:m.start()].rstrip(_EDGE), q[m.end():].strip(_EDGE + "呢吗")
+    start = end = None
+    for n in range(min(len(left), 12), 1, -1):
+        at = text.find(left[-n:])
+        if at >= 0:
+            start = at + n
+            break
+    if right:
+        for n in range(min(len(right), 12), 1, -1):
+            at = text.find(right[:n], start or 0)
+            if at >= 0 and (start is None or at > start):
+                end = at
+                break
+    if start is None and end is None:
+        return None
+    if start is None:  # only the words after the wh-word are found: the answer ends there
+        assert end is not None
+        stop = max((x.end() for x in _STOP.finditer(text, 0, end)), default=0)
+        start = stop
+    elif end is None:  # only the words before it: the answer runs to the clause's end
+        stop = _STOP.search(text, start)
+        end = stop.start() if stop else len(text)
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    if not 0 < end - start <= MAX_ALIGNED:
+        return None
+    return Span(start, end, text[start:end], "aligned")

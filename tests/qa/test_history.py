@@ -39,3 +39,11 @@ def test_full_follow_up_inherits_only_the_place():
     h = turns(("石鼓区委全会上谁作工作报告?", "区委书记王某受区委常委会委托向全会作工作报告。"))
     assert rewrite_question("那经济运行是谁讲评的?", h) == "石鼓区那经济运行是谁讲评的?"
     assert rewrite_question("该区上半年GDP增长多少?", h) == "石鼓区上半年GDP增长多少?"
+
+
+def test_a_self_contained_follow_up_is_answered_as_asked():
+    # the earlier turn was about another place; the new question names its own meeting and role
+    history = [ChatTurn(role="user", content="青山区上半年GDP增长多少?"), ChatTurn(role="assistant", content="增长5%。")]
+    q = "县长在四季度碰头会上说哪几项指标未达到目标?"
+    assert rewrite_question(q, history) == q
+    assert rewrite_question("固定资产投资增长多少?", history).startswith("青山区")  # a gap: the place is carried

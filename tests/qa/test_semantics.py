@@ -1,0 +1,64 @@
+"""The offline answerer's general rules on made-up reports: the place scopes the documents, goals are not
+results, a five-year average is not a year's figure, a heading's year governs its section, the answer is
+the span of the asked type (never text from the gold sets)."""
+
+from __future__ import annotations
+
+from huiyi.qa.extractive import answer_offline, answer_text, retrieve
+from huiyi.qa.prepare import prepare
+
+from .conftest import Corpus, make_document
+
+NORTH = """2026年江北省政府工作报告
+——2026年1月20日在江北省第九届人民代表大会第三次会议上
+省长 王北辰
+各位代表：
+一、2025年工作回顾
+过去一年，全省地区生产总值增长5.1%，城镇新增就业60万人。
+“十四五”时期，全省地区生产总值年均增长5.6%。
+二、2026年工作安排
+今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇新增就业55万人以上。
+"""
+SOUTH = NORTH.replace("江北省", "江南省").replace("王北辰", "李南山").replace("5.1%", "6.3%").replace("60万人", "80万人")
+
+
+def corpus() -> Corpus:
+    return Corpus([make_document(NORTH, "north"), make_document(SOUTH, "south")])
+
+
+def ask(c: Corpus, question: str):
+    prepared = prepare(question)
+    return answer_offline(prepared, retrieve(prepared, c), c.document)
+
+
+def test_the_place_named_picks_the_report():
+    c = corpus()
+    north, south = ask(c, "江北省2025年地区生产总值增长多少?"), ask(c, "江南省2025年地区生产总值增长多少?")
+    assert "5.1%" in north.answer and all(x.doc_id == "north" for x in north.citations)
+    assert "6.3%" in south.answer and all(x.doc_id == "south" for x in south.citations)
+
+
+def test_a_goal_is_not_a_result_and_a_result_is_not_a_goal():
+    c = corpus()
+    assert "5%左右" in ask(c, "江北省2026年地区生产总值的预期目标是多少?").answer
+    result = ask(c, "江北省2025年城镇新增就业多少人?")
+    assert "60万人" in result.answer and "55万" not in result.answer
+
+
+def test_a_five_year_average_is_not_one_year():
+    c = corpus()
+    one_year = ask(c, "江北省2025年地区生产总值增长多少?")
+    assert "5.6%" not in one_year.answer
+    assert "5.6%" in ask(c, "江北省“十四五”时期地区生产总值年均增长多少?").answer
+
+
+def test_a_place_no_report_is_about_is_refused():
+    assert ask(corpus(), "江西省2025年地区生产总值增长多少?").status == "not_found"
+
+
+def test_the_answer_is_the_span_the_question_asks():
+    text = "星海公司成立于1987年，总部设在临江市，创始人为周启明。"
+    assert "1987年" in answer_text("星海公司成立于哪一年?", text).answer
+    assert "临江市" in answer_text("星海公司总部在哪里?", text).answer
+    who = answer_text("星海公司的创始人是谁?", text)
+    assert "周启明" in who.answer and len(who.answer) < 12
