@@ -64,7 +64,7 @@ def open_store(name: str, root: Path) -> Corpus:
     settings = Settings(data_dir=root / name, ingest_seeds_on_start=False, openai_api_key=None, openai_base_url=None,
                         llm_model=None)
     index = Index.open(settings)
-    report = index.ingest_paths([CORPORA[name]])
+    report = index.ingest_paths(sorted(CORPORA[name].glob("*.txt")))
     print(f"store {name}: {report.documents} documents ({report.added} added, {len(report.errors)} errors)")
     return Corpus(index)
 

@@ -35,7 +35,7 @@ _FOOTER_WEAK = re.compile(r"版权所有|Copyright|©|ICP备|主办单位\s*[:�
 # A photo credit on its own line: "…记者 李森 摄", "（新华社记者 某某 摄）".
 _PHOTO_CREDIT = re.compile(r"(?:记者|摄影)\s*(?:[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}[ \u3000]*)+摄[)）]?$")
 # A bare timestamp or "时间：2026-02-24" line: page metadata, not the report.
-_TIMESTAMP = re.compile(r"^(?:(?:时间|日期)\s*[:：]\s*)?(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_TIMESTAMP = re.compile(r"^(?:(?:发布)?(?:时间|日期)\s*[:：]\s*(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _PORTAL_LINK = re.compile(r"^[》>]+.{0,20}[《<]+$|^点击.{0,12}(?:进入|查看).{0,8}$")
 TOOLBAR_RUN = 3  # this many very short lines in a row are a page's toolbar (下载/打印/全屏/收藏/加大/还原/减小)
 TOOLBAR_CHARS = 5

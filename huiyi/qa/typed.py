@@ -6,6 +6,7 @@ import re
 
 from huiyi.genre.numbers import CN_DIGITS, cn_small_int
 from huiyi.genre.people import person_name, person_title, persons
+from huiyi.genre.periods import find_periods
 from huiyi.genre.sentences import clauses
 from huiyi.genre.spans import Span
 from huiyi.qa import spans
@@ -41,11 +42,18 @@ def person_span(a: QuestionAnalysis, text: str) -> Span | None:
     return _best_span(a, text, people)
 
 
-def entity_span(a: QuestionAnalysis, sent: Sentence, kinds: tuple[str, ...]) -> Span | None:
-    """An entity of the asked kind (stored at ingest) that the question does not itself name, best placed."""
+ENTITY_MIN_FIT = 0.6  # an entity answers only in a clause that says what the question asks about
+
+
+def entity_span(a: QuestionAnalysis, sent: Sentence, kinds: tuple[str, ...], periods: bool = True) -> Span | None:
+    """An entity of the asked kind (stored at ingest) that the question does not itself name, best placed.
+    `periods=False` skips reporting periods (上半年) where a point in time is asked."""
     doc = sent.doc
     found = [Span(s - sent.start, e - sent.start, doc.text[s:e], kind) for s, e, kind in doc.entities_in(sent.start, sent.end, kinds)]
-    found = [sp for sp in found if len(sp.text.strip()) >= 2 and sp.text not in a.text]
+    found = [sp for sp in found if len(sp.text.strip()) >= 2 and sp.text not in a.text
+             and (periods or not find_periods(sp.text))
+             and clause_fit(a, predicate_near(sent.text, sp.start, sp.end)) >= ENTITY_MIN_FIT
+             and anchored(a, sent.text, sp)]
     return _best_span(a, sent.text, found)
 
 
@@ -135,14 +143,15 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
                 return person_title(p), "title", p.start, p.end, []
         return None
     if a.qtype == "who":
-        sp = person_span(a, text) or entity_span(a, sent, ("person",)) or entity_span(a, sent, ("org",)) \
-            or aligned_span(a, text)
+        sp = person_span(a, text)
+        if sp is None and not a.titles:  # a role asked for is a role named, never just any person
+            sp = entity_span(a, sent, ("person",)) or entity_span(a, sent, ("org",)) or typed_alignment(a, sent)
         if sp is not None and "哪些" in a.text:
             lists = [e for e in spans.enumerations(text) if e.start <= sp.start < e.end or sp.start <= e.start < sp.end]
             sp = lists[0] if lists else sp
         return (sp.text, sp.kind, sp.start, sp.end, []) if sp else None
     if a.qtype == "when":
-        sp = _best_span(a, text, spans.dates(text)) or entity_span(a, sent, ("date",))
+        sp = _best_span(a, text, spans.dates(text)) or entity_span(a, sent, ("date",), periods=False)
         return (sp.text, "date", sp.start, sp.end, []) if sp else None
     if a.qtype == "where":
         sp = _best_span(a, text, spans.places(text)) or entity_span(a, sent, ("place", "org"))
@@ -160,7 +169,7 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
         whole = sent.context
         return whole.rstrip("。") + "。", "list", sent.ctx_start - sent.start, len(text), []
     if a.qtype in ("which", "where", "when"):
-        al = aligned_span(a, text)
+        al = typed_alignment(a, sent)
         if al is not None:
             return al.text, "aligned", al.start, al.end, []
     sp = clause_span(a, text)
@@ -178,15 +187,34 @@ _STOP = re.compile(r"[，,。；;！!？?：:（(）)“”\"]")
 MAX_ALIGNED = 40
 
 
-def aligned_span(a: QuestionAnalysis, text: str) -> Span | None:
-    """The words standing where the question's wh-word stands: "莎莉公司成立于哪一年" over "…成立于1939年…"
-    gives 1939年. The longest tail of the words before the wh-word and the longest head of those after it
-    are found in the sentence; the answer is what lies between (or runs on to the clause's end)."""
+def _contexts(a: QuestionAnalysis) -> tuple[str, str] | None:
+    """The question's words before and after its wh-word."""
     q = re.sub(r"[？?。！!\s]+$", "", a.text)
     m = _WH.search(q)
     if m is None:
         return None
-    left, right = q[:m.start()].rstrip(_EDGE), q[m.end():].strip(_EDGE + "呢吗")
+    return q[:m.start()].rstrip(_EDGE), q[m.end():].strip(_EDGE + "呢吗")
+
+
+def anchored(a: QuestionAnalysis, text: str, span: Span, reach: int = 16) -> bool:
+    """The words the question puts next to its wh-word stand next to `span` ("在哪里召开": 召开 near the place)."""
+    sides = _contexts(a)
+    if sides is None:
+        return True
+    left, right = sides
+    window = text[max(0, span.start - reach):span.end + reach]
+    probes = [left[-n:] for n in (3, 2) if len(left) >= n] + [right[:n] for n in (3, 2) if len(right) >= n]
+    return not probes or any(p in window for p in probes)
+
+
+def aligned_span(a: QuestionAnalysis, text: str) -> Span | None:
+    """The words standing where the question's wh-word stands: "莎莉公司成立于哪一年" over "…成立于1939年…"
+    gives 1939年. The longest tail of the words before the wh-word and the longest head of those after it
+    are found in the sentence; the answer is what lies between (or runs on to the clause's end)."""
+    sides = _contexts(a)
+    if sides is None:
+        return None
+    left, right = sides
     start = end = None
     for n in range(min(len(left), 12), 1, -1):
         at = text.find(left[-n:])
@@ -215,3 +243,16 @@ def aligned_span(a: QuestionAnalysis, text: str) -> Span | None:
     if not 0 < end - start <= MAX_ALIGNED:
         return None
     return Span(start, end, text[start:end], "aligned")
+
+
+_ALIGNED_KINDS = {"where": ("place", "org"), "when": ("date",), "who": ("person", "org")}
+
+
+def typed_alignment(a: QuestionAnalysis, sent: Sentence) -> Span | None:
+    """An aligned span that holds an entity of the asked type (a place for 哪里, a time for 何时)."""
+    span = aligned_span(a, sent.text)
+    kinds = _ALIGNED_KINDS.get(a.qtype)
+    if span is None or kinds is None:
+        return span
+    inside = sent.doc.entities_in(sent.start + span.start, sent.start + span.end, kinds)
+    return span if inside else None

@@ -230,3 +230,8 @@ def test_a_page_toolbar_of_short_lines_and_page_metadata_are_removed():
 def test_short_content_lines_alone_are_kept():
     raw = "通知\n各乡镇：\n定于3月20日召开会议。\n特此通知。\n"
     assert clean_text(raw).text.strip().splitlines()[:2] == ["通知", "各乡镇："]
+
+
+def test_a_notice_signature_date_is_content():
+    raw = "关于召开某会议的通知\n各单位：\n定于3月20日召开会议。\n某县人民政府办公室\n2025年3月10日\n"
+    assert "2025年3月10日" in clean_text(raw).text
