@@ -96,7 +96,12 @@ def _mark_lines(raw: str, lines: list[_Line]) -> None:
             continue
         in_related = False
         kind = _line_kind(text)
-        if kind:
+        said = _caption_sentence(text) if kind == "caption" else 0
+        if said:  # "殷勇同志作政府工作报告。本报记者 戴冰摄": the caption says who spoke; only the credit goes
+            line.cuts.append(("caption", _skip_space(raw, s + said, e), e))
+            head.append(text[:said])
+            continue
+        if kind is not None:
             line.cuts.append((kind, s, e))
             in_related = kind == "related"
             continue
@@ -135,6 +140,16 @@ def _line_kind(text: str) -> str | None:
     if n <= 80 and _PHOTO_CREDIT.search(text):
         return "caption"
     return None
+
+
+def _caption_sentence(text: str) -> int:
+    """Where a caption's own sentence ends before its photo credit (0 when the line is only a credit)."""
+    credit = _PHOTO_CREDIT.search(text)
+    if credit is None:
+        return 0
+    before = text[:credit.start()]
+    end = max(before.rfind("。"), before.rfind("！"))
+    return end + 1 if end >= 4 else 0
 
 
 def _mark_toolbars(raw: str, lines: list[_Line]) -> None:

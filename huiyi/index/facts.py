@@ -41,7 +41,7 @@ def document_facts(text: str, meta: DocumentMeta) -> DocFacts:
 
 def sentence_entities(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Persons, places, organisations and times (Baidu LAC), sentence by sentence, as document offsets."""
-    out = []
+    out: list[tuple[int, int, str]] = []
     for s, e in sentences:
         out.extend((s + span.start, s + span.end, span.kind) for span in entities(text[s:e]))
     return out

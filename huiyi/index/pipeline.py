@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, metadata or facts change what a stored document holds: unchanged files are then
 # read again on their next ingest (only chunks whose text changed are embedded again).
-INGEST_VERSION = 2
+INGEST_VERSION = 3
 
 
 class IngestResult(BaseModel):

@@ -186,13 +186,23 @@ def _split_subquestions(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
         return ()
     first = _analyze(pieces[0])
     parts = [replace(first, parts=())]
+    head = _subject(first)
     for piece in pieces[1:]:
-        carry = "".join([*(r for r in first.regions if r not in piece), *(p.text for p in first.periods if p.text not in piece)])
+        carry = "".join([*(r for r in first.regions if r not in piece and r not in head),
+                         *(p.text for p in first.periods if p.text not in piece and p.text not in head)])
+        if head and not _analyze(piece).years and head not in piece:
+            carry = head + carry  # "重庆2025年GDP是多少?增长了多少?": the second asks about 重庆's 2025 too
         sub = _analyze(piece)
         if not sub.indicators and not sub.titles:
             carry += "".join(first.indicator_terms)
         parts.append(replace(_analyze(carry + piece), parts=()))
     return tuple(parts)
+
+
+def _subject(a: QuestionAnalysis) -> str:
+    """The words a question puts before its indicator: its place and time, "重庆2025年" ("" without one)."""
+    cuts = [a.text.find(t) for t in a.indicator_terms if t in a.text]
+    return a.text[:min(cuts)].strip(" ,，") if cuts else ""
 
 
 def _split_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:

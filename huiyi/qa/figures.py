@@ -122,13 +122,19 @@ def number_answer(sent: Sentence, m, term) -> tuple[str, int]:
 
 
 _QUALIFIER = re.compile(r"\s*(?:左右|以上|以内|以下|上下)")
+_RANGE = re.compile(r"\s*[—–－~～-]{1,2}\s*")  # "4.5%—5%", "5%-5.5%": one figure written as a range
 _ONWARD = re.compile(r"\s*(?:提高|提升|增加|增长|上升|下降|降低|减少|扩大|缩小|回落)?(?:到|至)")
 
 
 def figure_end(ctx: str, m, clause_end: int) -> int:
     """Where the figure a question asks for ends: with its qualifier (5%左右, 110万人以上) and, for a change
-    written "由52%提高到58%", with the value it reached."""
+    written "由52%提高到58%", with the value it reached; a range (4.5%—5%) ends with its upper bound."""
     end = m.end
+    dash = _RANGE.match(ctx, end)
+    if dash:
+        upper = [x for x in extract_numbers(ctx[dash.end() - 1:clause_end]) if x.value is not None]
+        if upper and upper[0].start <= 1:
+            end = dash.end() - 1 + upper[0].end
     q = _QUALIFIER.match(ctx, end)
     if q:
         return q.end()

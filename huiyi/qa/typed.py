@@ -234,8 +234,8 @@ def aligned_span(a: QuestionAnalysis, text: str) -> Span | None:
         stop = max((x.end() for x in _STOP.finditer(text, 0, end)), default=0)
         start = stop
     elif end is None:  # only the words before it: the answer runs to the clause's end
-        stop = _STOP.search(text, start)
-        end = stop.start() if stop else len(text)
+        boundary = _STOP.search(text, start)
+        end = boundary.start() if boundary else len(text)
     while start < end and text[start] in _EDGE:
         start += 1
     while end > start and text[end - 1] in _EDGE:

@@ -223,6 +223,7 @@ def test_a_page_toolbar_of_short_lines_and_page_metadata_are_removed():
     assert "打印" not in cleaned.text and "09:02" not in cleaned.text and "2026-02-24" not in cleaned.text
     assert "摄" not in cleaned.text and "点击" not in cleaned.text and "相关报道" not in cleaned.text
     assert "全省生产总值增长5%。" in cleaned.text
+    assert "省长某某作政府工作报告。\n" in cleaned.text  # the caption's sentence says who spoke; its credit goes
     kinds = {r.kind for r in cleaned.removed}
     assert {"portal_chrome", "source_line", "caption", "related"} <= kinds
 

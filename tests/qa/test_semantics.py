@@ -62,3 +62,16 @@ def test_the_answer_is_the_span_the_question_asks():
     assert "临江市" in answer_text("星海公司总部在哪里?", text).answer
     who = answer_text("星海公司的创始人是谁?", text)
     assert "周启明" in who.answer and len(who.answer) < 12
+
+
+def test_a_range_goal_is_quoted_whole():
+    text = NORTH.replace("地区生产总值增长5%左右", "地区生产总值增长4.5%—5%")
+    c = Corpus([make_document(text, "north")])
+    answer = ask(c, "江北省2026年地区生产总值预期增长多少?").answer
+    assert "4.5%—5%" in answer and not answer.startswith("是")
+
+
+def test_a_second_question_keeps_the_first_ones_place_and_year():
+    c = corpus()
+    answer = ask(c, "江南省2025年地区生产总值是多少?增长了多少?").answer
+    assert "6.3%" in answer and "5%左右" not in answer
