@@ -119,7 +119,7 @@ def _place_names(text: str) -> list[tuple[str, int]]:
     return out
 
 
-_GENERIC_PLACE = re.compile(r"^[全各本我该这那此每]|^(?:中国|国家|国内|国外|境内|境外|海外|城乡|农村|城镇|基层)$")
+_GENERIC_PLACE = re.compile(r"^[全各本我该这那此每]|[全各本我该][省市县区州镇乡村]|^(?:中国|国家|国内|国外|境内|境外|海外|城乡|农村|城镇|基层)$")
 
 
 def named_places(text: str) -> list[tuple[str, int, int]]:

@@ -13,7 +13,7 @@ from huiyi.genre.english import is_english, translate_english
 from huiyi.genre.meetings import PLENUM_RE, find_plenums
 from huiyi.genre.people import find_titles
 from huiyi.genre.periods import AVERAGE_QUESTION, TARGET_QUESTION, Period, find_periods, find_years, usual_name
-from huiyi.genre.places import find_regions
+from huiyi.genre.places import named_places
 
 QType = Literal["who", "when", "where", "how_much", "which", "what", "whether", "list", "compare", "multi"]
 
@@ -156,7 +156,7 @@ def _analyze(question: str) -> QuestionAnalysis:
     base = QuestionAnalysis(
         text=q,
         qtype=question_type(q),
-        regions=tuple(dict.fromkeys(r for r, _, _ in find_regions(q))),
+        regions=tuple(dict.fromkeys(r for r, _, _ in named_places(q))),
         titles=find_titles(q),
         periods=periods,
         years=tuple(dict.fromkeys(find_years(q))),

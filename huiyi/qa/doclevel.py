@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from huiyi.genre.places import region_stem
 from huiyi.genre.meetings import MEETING_NOUN
+from huiyi.genre.places import region_stem
 from huiyi.genre.proceedings import OCCASION_IN_HEAD, SIGNATURE_ORG
 from huiyi.index.records import Document
 from huiyi.qa.analysis import QuestionAnalysis, content_text

@@ -10,7 +10,7 @@ from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation, Grounding
 from huiyi.genre.places import region_stem
 from huiyi.index.records import Document, SearchHit
-from huiyi.qa import scoring
+from huiyi.qa import relevance, scoring
 from huiyi.qa.analysis import QuestionAnalysis
 from huiyi.qa.candidates import Candidate, best_candidates, candidate_sentences
 from huiyi.qa.evidence import DocInfo, Sentence, build_docs
@@ -42,9 +42,14 @@ class Reading:
 
     def best(self, part: QuestionAnalysis) -> Candidate | None:
         """The best candidate when it clears the refusal threshold."""
-        found = self.candidates(part)
         limit = scoring.threshold() if self.threshold is None else self.threshold
-        return found[0] if found and found[0].score >= limit else None
+        scoped = bool(self.prepared.filters and self.prepared.filters.doc_ids)
+        for c in self.candidates(part):
+            if c.score < limit:
+                return None
+            if relevance.about(part, c.sentence, c.features, scoped):
+                return c
+        return None
 
 
 def read(prepared: PreparedQuestion, hits: list[SearchHit], document: Callable[[str], Document],

@@ -1,7 +1,8 @@
 import pytest
 
 from huiyi.errors import BadInput
-from huiyi.qa.analysis import analyze, find_periods, find_regions, retrieval_query, validate_question
+from huiyi.genre.places import find_regions
+from huiyi.qa.analysis import analyze, find_periods, retrieval_query, validate_question
 
 
 @pytest.mark.parametrize("question,qtype", [

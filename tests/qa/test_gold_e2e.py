@@ -45,7 +45,7 @@ def test_gold_accuracy_and_refusals(results):
     answerable = [(c, r) for c, r, _, _ in results if c["expect_status"] == "answered"]
     assert not [c["id"] for c, r in answerable if r.status == "not_found"]
     undisclosed = [(c, r) for c, r, _, _ in results if c["expect_status"] == "undisclosed"]
-    assert all(r.status == "undisclosed" for _, r in undisclosed)
+    assert all(r.status == "undisclosed" for _, r in undisclosed), [(c["id"], r.status) for c, r in undisclosed if r.status != "undisclosed"]
 
 
 def test_citations_valid_and_numbers_grounded(results):

@@ -75,3 +75,15 @@ def test_a_second_question_keeps_the_first_ones_place_and_year():
     c = corpus()
     answer = ask(c, "江南省2025年地区生产总值是多少?增长了多少?").answer
     assert "6.3%" in answer and "5%左右" not in answer
+
+
+def test_off_topic_questions_are_refused_though_some_sentence_shares_a_word():
+    text = NORTH + "今天的江北迎来新的机遇。推出电影《江北故事》等作品。\n"
+    c = Corpus([make_document(text, "north")])
+    for question in ("今天天气怎么样?", "推荐一部好看的电影吧", "帮我写一首关于春天的诗"):
+        assert ask(c, question).status == "not_found", question
+    assert "5.1%" in ask(c, "江北省2025年地区生产总值增长多少?").answer
+
+
+def test_a_place_no_report_is_about_is_refused_without_its_suffix():
+    assert ask(corpus(), "陕西2026年地区生产总值预期增长目标是多少?").status == "not_found"
