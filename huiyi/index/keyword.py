@@ -8,7 +8,6 @@ the store: it is rebuilt whenever the store's fingerprint differs from the one s
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -20,15 +19,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from huiyi.genre.tagger import jieba_module
+from huiyi.index.bm25 import CompactBM25
 from huiyi.index.ids import doc_id_of_chunk
 
 log = logging.getLogger(__name__)
 
+FORMAT = 2  # the saved layout (2: huiyi.index.bm25); another one is rebuilt, not read
 DEFAULT_TOKENIZER = "bigram"  # benchmarks/retrieval.py: beats jieba on seeds (r@1 .84 vs .74) and CMRC
 _WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[0-9]+(?:\.[0-9]+)?|[A-Za-z]+")
@@ -52,22 +52,25 @@ def tokenize_bigram(text: str) -> list[str]:
 TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"jieba": tokenize_jieba, "bigram": tokenize_bigram}
 
 
-def _text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
-
-
 @dataclass(frozen=True)
 class _Snapshot:
     """One fully built index; replaced whole, never mutated, so a reader holding it never sees half a build."""
 
-    model: Any
+    model: CompactBM25 | None
     chunk_ids: list[str]
-    doc_of_chunk: np.ndarray
+    doc_of_chunk: np.ndarray  # each chunk's document as a small integer: a filter is an integer `isin`
+    doc_number: dict[str, int]  # document id → that integer
     fingerprint: str | None
-    token_cache: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, model: CompactBM25 | None, chunk_ids: list[str], fingerprint: str | None) -> _Snapshot:
+        docs: dict[str, int] = {}
+        doc_of = np.fromiter((docs.setdefault(doc_id_of_chunk(c), len(docs)) for c in chunk_ids), dtype=np.int32,
+                             count=len(chunk_ids))
+        return cls(model, chunk_ids, doc_of, docs, fingerprint)
 
 
-_EMPTY = _Snapshot(None, [], np.array([], dtype=object), None, {})
+_EMPTY = _Snapshot.of(None, [], None)
 CURRENT = "CURRENT"  # names the directory holding the saved index; swapped with os.replace
 
 
@@ -99,24 +102,16 @@ class KeywordIndex:
     # ---- build / persist
 
     def build(self, entries: Iterable[tuple[str, str]], fingerprint: str | None) -> None:
-        """Index (chunk_id, text) pairs; tokens of texts seen before are reused."""
-        import bm25s
-
-        previous = self._snap.token_cache
+        """Index (chunk_id, text) pairs in one streaming pass (huiyi.index.bm25: no token lists are kept)."""
         ids: list[str] = []
-        corpus: list[list[str]] = []
-        cache: dict[str, list[str]] = {}
-        for cid, text in entries:
-            key = _text_key(text)
-            tokens = cache.get(key) or previous.get(key) or self.tokenize(text)
-            cache[key] = tokens
-            ids.append(cid)
-            corpus.append(tokens or [""])
-        model = None
-        if ids:
-            model = bm25s.BM25()
-            model.index(corpus, show_progress=False)
-        snap = _Snapshot(model, ids, np.array([doc_id_of_chunk(c) for c in ids], dtype=object), fingerprint, cache)
+
+        def texts() -> Iterable[str]:
+            for cid, text in entries:
+                ids.append(cid)
+                yield text
+
+        model = CompactBM25.build(texts(), self.tokenize)
+        snap = _Snapshot.of(model if ids else None, ids, fingerprint)
         if self.directory is not None:
             self._save(snap)
         self._snap = snap  # publish: one reference swap
@@ -127,9 +122,9 @@ class KeywordIndex:
         folder = Path(tempfile.mkdtemp(prefix="idx-", dir=self.directory))
         try:
             if snap.model is not None:
-                snap.model.save(str(folder / "bm25"), show_progress=False)
-            state = {"fingerprint": snap.fingerprint, "tokenizer": self.tokenizer, "chunk_ids": snap.chunk_ids}
-            (folder / "tokens.json").write_text(json.dumps(snap.token_cache, ensure_ascii=False), encoding="utf-8")
+                snap.model.save(folder / "bm25")
+            state = {"fingerprint": snap.fingerprint, "tokenizer": self.tokenizer, "format": FORMAT,
+                     "chunk_ids": snap.chunk_ids}
             (folder / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
             pointer = folder.with_name(f".{CURRENT}-{uuid.uuid4().hex}")
             pointer.write_text(folder.name, encoding="utf-8")
@@ -162,24 +157,20 @@ class KeywordIndex:
             return None
 
     def load(self) -> bool:
-        """Load the saved index; False when there is none or it is unreadable."""
-        import bm25s
-
+        """Load the saved index; False when there is none, it is unreadable or of an older format."""
         if self.directory is None or not (self.directory / CURRENT).exists():
             return False
         try:
             folder = self.directory / (self.directory / CURRENT).read_text(encoding="utf-8").strip()
             state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-            if state.get("tokenizer") != self.tokenizer:
+            if state.get("tokenizer") != self.tokenizer or state.get("format") != FORMAT:
                 return False
-            tokens = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))
             chunk_ids = list(state["chunk_ids"])
-            model = bm25s.BM25.load(str(folder / "bm25")) if chunk_ids else None
+            model = CompactBM25.load(folder / "bm25") if chunk_ids else None
         except (OSError, ValueError, KeyError) as exc:
             log.warning("Keyword index at %s unreadable (%s); it will be rebuilt.", self.directory, exc)
             return False
-        doc_of = np.array([doc_id_of_chunk(c) for c in chunk_ids], dtype=object)
-        self._snap = _Snapshot(model, chunk_ids, doc_of, state.get("fingerprint"), tokens)
+        self._snap = _Snapshot.of(model, chunk_ids, state.get("fingerprint"))
         return True
 
     # ---- query
@@ -189,12 +180,13 @@ class KeywordIndex:
         snap = self._snap  # one consistent index for the whole query
         if snap.model is None or n <= 0:
             return []
-        token_ids = snap.model.get_tokens_ids(self.tokenize(query))
+        token_ids = snap.model.token_ids(self.tokenize(query))
         if not token_ids:
             return []
-        scores = np.asarray(snap.model.get_scores_from_ids(token_ids), dtype=np.float64)
+        scores = snap.model.scores(token_ids)
         if allowed_docs is not None:
-            scores = np.where(np.isin(snap.doc_of_chunk, list(allowed_docs)), scores, 0.0)
+            wanted = [snap.doc_number[d] for d in allowed_docs if d in snap.doc_number]
+            scores = np.where(np.isin(snap.doc_of_chunk, wanted), scores, 0.0)
         n = min(n, int(np.count_nonzero(scores > 0)))
         if n == 0:
             return []
