@@ -28,7 +28,7 @@ class CompactBM25:
         self.n = int(len(lengths))
         df = np.diff(indptr).astype(np.float64)
         self.idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
-        self.avgdl = float(lengths.mean()) if self.n else 1.0
+        self.avgdl = (float(lengths.mean()) or 1.0) if self.n else 1.0  # no chunk with a token: nothing to normalise
         self._norm = (K1 * (1 - B + B * lengths / self.avgdl)).astype(np.float32) if self.n else np.zeros(0, np.float32)
 
     @classmethod
