@@ -123,12 +123,40 @@ _GENERIC_PLACE = re.compile(r"^[全各本我该这那此每]|[全各本我该][�
 
 
 def named_places(text: str) -> list[tuple[str, int, int]]:
-    """Places a question names, with spans: 衡东县-style names, else the lexical model's place entities, which
-    also catch names written without 省/市/县 ("甘肃、重庆和广西", "白沙和松岭")."""
-    found = find_regions(text)
-    if found:
-        return found
+    """Places a question names, with spans: 衡东县-style names and the lexical model's place entities, which also
+    catch names written without 省/市/县 ("甘肃、重庆和广西", "白沙和松岭"); where both read a place, the
+    suffixed name wins. A count run into a name is cut off ("浙江三省", "白云三县" are 浙江, 白云)."""
     from huiyi.genre.entities import entities
 
-    return [(e.text, e.start, e.end) for e in entities(text, ("LOC",))
-            if 2 <= len(e.text) <= 8 and not _GENERIC_PLACE.search(e.text)]
+    suffixed = [r for r in (_uncounted(*r) for r in find_regions(text)) if r is not None]
+    tagged = []
+    for e in entities(text, ("LOC", "ORG")):
+        # "云南作政府", "湖北作政府" (tagged a place or an organisation): the tagger ran a place into the next
+        # words; the words before the verb are a place when the tagger reads them as one on their own.
+        run_on = _RUN_ON.match(e.text)
+        if run_on is not None:
+            if not entities(run_on.group(1), ("LOC",)):
+                continue
+            name = run_on.group(1)
+        elif e.kind == "place":
+            name = e.text
+        else:
+            continue
+        found = _uncounted(name, e.start, e.end)
+        if found is not None and len(found[0]) <= 8 and not _GENERIC_PLACE.search(found[0]):
+            tagged.append(found)
+    out = list(suffixed)
+    out += [t for t in tagged if not any(t[1] < r[2] and r[1] < t[2] for r in suffixed)]
+    return sorted(out, key=lambda r: r[1])
+
+
+def _uncounted(name: str, start: int, _end: int) -> tuple[str, int, int] | None:
+    """The name without a count run into it (a name that is all count and suffix, 二七区, stays), with its span;
+    None for a one-character name."""
+    cut = _COUNTED.sub("", name)
+    name = cut if len(cut) >= 2 else name
+    return (name, start, start + len(name)) if len(name) >= 2 else None
+
+
+_RUN_ON = re.compile(r"^([\u4e00-\u9fff]{2,}?)[作在是的为向对把被将]")
+_COUNTED = re.compile(r"[两二三四五六七八九十\d]+个?[省市县区州地]$")
