@@ -24,11 +24,12 @@ class PreparedQuestion:
     analysis: QuestionAnalysis  # of `standalone`
     queries: tuple[str, ...]  # retrieval queries: as asked (hybrid), then lexical expansions (keyword-only)
     filters: SearchFilters | None = None
+    asked: int = 1  # how many leading queries are questions as asked (the question, a comparison's per place)
 
     @property
     def modes(self) -> list[Mode]:
-        first: list[Mode] = ["hybrid"]
-        rest: list[Mode] = ["keyword"] * (len(self.queries) - 1)
+        first: list[Mode] = ["hybrid"] * self.asked
+        rest: list[Mode] = ["keyword"] * (len(self.queries) - self.asked)
         return first + rest
 
 
@@ -38,9 +39,15 @@ def prepare(question: str, turns: Sequence[ChatTurn] = (), filters: SearchFilter
     text = validate_question(question, max_chars)
     standalone = history.rewrite_question(text, turns)
     a = analysis.analyze(standalone)
-    # As asked, then with indicator and period synonyms, then one query per part of a multi-part question.
-    queries = [standalone, retrieval_query(a), *(retrieval_query(p) for p in a.parts)]
-    return PreparedQuestion(text, tuple(turns), standalone, a, tuple(dict.fromkeys(queries)), filters)
+    # As asked (a comparison also as asked of each place: "甘肃、重庆和广西哪个最高" reads three reports), then
+    # with indicator and period synonyms, then one query per part of a multi-part question.
+    from huiyi.qa.compare import comparison_parts  # lazily: the answerer's modules import this one
+
+    places = comparison_parts(a)
+    asked = list(dict.fromkeys([standalone, *(p.text for p in places)]))
+    expanded = [retrieval_query(a), *(retrieval_query(p) for p in a.parts or places)]
+    queries = asked + [q for q in dict.fromkeys(expanded) if q not in asked]
+    return PreparedQuestion(text, tuple(turns), standalone, a, tuple(queries), filters, asked=len(asked))
 
 
 def prepare_request(request: AskRequest, max_chars: int) -> PreparedQuestion:

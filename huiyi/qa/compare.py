@@ -1,0 +1,266 @@
+"""Comparisons across places: "A、B、C哪个最高/最快/最少", "A和B哪个县增长更快", "A和B分别是多少/分别是谁".
+
+The places a comparison names are listed together ("甘肃、重庆和广西", "白沙和松岭"). Each place is its own part,
+the question as asked of that place alone, answered as the general reading (or the document-level reading)
+would answer it, from that place's documents first. The winner is computed in code from the grounded values —
+one unit for all, a rank compared inversely, dates by the calendar — and the answer names it and lists every
+value with its citation. When a part has no answer the response says which and names no winner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from huiyi.cite.grounding import check_grounding
+from huiyi.cite.models import Citation
+from huiyi.genre.numbers import NumberValue, extract_numbers
+from huiyi.genre.places import named_places, region_stem
+from huiyi.qa.analysis import QuestionAnalysis, analyze
+from huiyi.qa.candidates import Candidate
+from huiyi.qa.doclevel import DocAsk, DocFact, doc_ask, doc_fact, fact_candidate
+from huiyi.qa.evidence import DocInfo, Sentence
+from huiyi.qa.models import AskResponse
+from huiyi.qa.reading import NOT_FOUND, Reading, not_found, respond
+
+# ---- what the question compares ------------------------------------------------------------------------------
+# "哪个最高", "谁的经济增速最慢", "哪个县经济增长更快", "哪一份作得最早", "哪个人口多?": who is asked, then the degree
+# (最/更/较; without one the direction must end the question) and the direction.
+_WINNER = re.compile(
+    r"(?P<who>哪一个|哪一份|哪一家|哪个(?:[县区市省州]|地方|地区)?|哪份|哪[县区市省地]|谁的|谁)[^,，。?？;；]{0,14}?"
+    r"(?P<deg>最|更|较|比较)?(?P<dir>高|低|快|慢|多(?!少)|少|大|小|早|晚|强|弱)"
+    r"(?(deg)|(?=[一些点]?[呢啊]?[?？。!！]?$))"
+)
+_HIGH = set("高快多大强晚")
+_DATE_DIRECTIONS = set("早晚")
+_RESPECTIVELY = re.compile(r"分别|各(?:是|为|有|达|自)")
+# "四地", "三省", "两个县", "三份政府工作报告": how many places the list holds, written right after it.
+_COUNT = re.compile(r"[两二三四五六七八九十\d]{1,2}个?(?:地方|地区|省份|省区|城市|地|省|市|县|区|州|城|份)")
+_JOIN = re.compile(r"\s*(?:以及|[、,，和与及跟同])\s*")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    places: tuple[str, ...]
+    span: tuple[int, int]  # where the question lists the places (with the count after them)
+    highest: bool | None  # None: "分别" — list the values, name no winner
+    phrase: str  # 最高, 更快 … as asked
+    ask: DocAsk | None  # a document-level field compared or listed (dates, speakers)
+
+
+def comparison(a: QuestionAnalysis) -> Comparison | None:
+    """The comparison a question asks for across two or more places it lists together, or None."""
+    m = _WINNER.search(a.text)
+    if m is None and not _RESPECTIVELY.search(a.text):
+        return None
+    listed = _listed_places(a)
+    if listed is None:
+        return None
+    places, span = listed
+    highest = None if m is None else m.group("dir") in _HIGH
+    phrase = "" if m is None else (m.group("deg") or "") + m.group("dir")
+    if m is not None and m.group("dir") in _DATE_DIRECTIONS:
+        ask: DocAsk | None = DocAsk("date")
+    else:  # "谁的增速最慢" asks for a place, not a speaker: the header is asked only without the winner's words
+        ask = doc_ask(a.text if m is None else a.text[:m.start()] + a.text[m.end("who"):])
+    return Comparison(places, span, highest, phrase, ask)
+
+
+def _listed_places(a: QuestionAnalysis) -> tuple[tuple[str, ...], tuple[int, int]] | None:
+    """The longest run of places written one after another with only 、/和/与 between them, and its span."""
+    spans = list(named_places(a.text))
+    for region in a.regions:  # places the retrieved documents are about, written without 县/区 (衡东)
+        at = a.text.find(region)
+        if at >= 0 and not any(s < at + len(region) and at < e for _, s, e in spans):
+            spans.append((region, at, at + len(region)))
+    spans.sort(key=lambda r: r[1])
+    best: list[tuple[str, int, int]] = []
+    run: list[tuple[str, int, int]] = []
+    for place in spans:
+        if run and _JOIN.fullmatch(a.text[run[-1][2]:place[1]]):
+            run.append(place)
+        else:
+            run = [place]
+        if len(run) > len(best):
+            best = list(run)
+    names = tuple(dict.fromkeys(name for name, _, _ in best))
+    if len(names) < 2:
+        return None
+    end = best[-1][2]
+    count = _COUNT.match(a.text, end)
+    return names, (best[0][1], count.end() if count else end)
+
+
+def place_part(a: QuestionAnalysis, place: str, cmp: Comparison) -> QuestionAnalysis:
+    """The question as asked of one place: the list and its count become the place, the comparison words a
+    plain question (是多少, or 哪天 for dates)."""
+    start, end = cmp.span
+    text = a.text[:start] + place + a.text[end:]
+    m = _WINNER.search(text)
+    if m is not None:
+        middle = text[m.end("who"):m.start("deg") if m.group("deg") else m.start("dir")]
+        asked = "哪天" if cmp.ask is not None and cmp.ask.field == "date" else "是多少"
+        text = text[:m.start()] + middle + asked + text[m.end():]
+    text = _RESPECTIVELY.sub("", text).strip(",，、 ")
+    part = analyze(text)
+    stem = region_stem(place)
+    regions = part.regions if any(stem in r or place in r for r in part.regions) else (place,)
+    return replace(part, regions=regions, parts=(), label=place)
+
+
+def comparison_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
+    """One question per place a comparison lists (none for other questions): each is retrieved on its own."""
+    cmp = comparison(a)
+    return () if cmp is None else tuple(place_part(a, p, cmp) for p in cmp.places)
+
+
+# ---- one answer per place ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Value:
+    """A part's compared value: a number with its unit, or a calendar date (unit "date")."""
+
+    key: Decimal | dt.date
+    unit: str
+
+
+@dataclass(frozen=True)
+class Part:
+    place: str
+    question: QuestionAnalysis
+    pick: Candidate | None
+    value: Value | None
+
+
+def _about(doc: DocInfo, place: str) -> bool:
+    """The document is about the place (not just naming it in passing)."""
+    stem = region_stem(place)
+    return stem in doc.regions or stem in doc.title or stem in doc.text[:200]
+
+
+def answer_part(reading: Reading, question: QuestionAnalysis, place: str, cmp: Comparison) -> Part:
+    """The part's answer: the header field it asks, else the best stated figure of the place's own documents (of
+    any retrieved document when none is about it), else a figure the report withholds (X), else nothing."""
+    if cmp.ask is not None:
+        fact = doc_fact(reading, question, cmp.ask)
+        if fact is None or not fact.answer:
+            return Part(place, question, None, None)
+        return Part(place, question, fact_candidate(reading, fact), _date_value(fact))
+    own = [s for s in reading.sentences if _about(s.doc, place)]
+    for sentences in (own, reading.sentences):
+        pick = _best_stated(reading, question, sentences)
+        if pick is not None:
+            return Part(place, question, pick, _number_value(pick, question))
+    held = replace(reading, sentences=own).best(question) or reading.best(question)
+    return Part(place, question, held if held is not None and held.placeholder else None, None)
+
+
+def _best_stated(reading: Reading, question: QuestionAnalysis, sentences: list[Sentence]) -> Candidate | None:
+    """The best candidate among `sentences` that states its figure (not X) and clears the refusal threshold."""
+    among = replace(reading, sentences=sentences)
+    first = next((c for c in among.candidates(question) if not c.placeholder), None)
+    if first is None:
+        return None
+    pick = replace(reading, sentences=[first.sentence]).best(question)  # the reading's own threshold decides
+    return pick if pick is not None and not pick.placeholder and _grounded(reading, pick) else None
+
+
+def _grounded(reading: Reading, pick: Candidate) -> bool:
+    """Every number of the part's answer is in the part's own quotes (not merely in another part's)."""
+    doc = reading.document(pick.sentence.doc.doc_id)
+    cites = [Citation(doc_id=doc.id, title=pick.sentence.doc.title, quote=doc.text[s:e], start=s, end=e,
+                      chunk_id=pick.sentence.chunk_id)
+             for s, e in [(pick.quote_start, pick.quote_end), *pick.extra_quotes]]
+    return check_grounding(pick.answer, cites, lambda d: reading.document(d).text,
+                           lambda d: reading.document(d).meta).ok
+
+
+def _date_value(fact: DocFact) -> Value | None:
+    return Value(fact.date, "date") if fact.date is not None else None
+
+
+def _number_value(pick: Candidate, question: QuestionAnalysis) -> Value | None:
+    """The value the answer states: the last number of the asked unit (an answer ends with the asked figure; a
+    range's upper bound, a change's reached value), a rank counted so that first is highest."""
+    numbers = [m.value for m in extract_numbers(pick.answer) if m.value is not None and m.kind != "date"]
+    if question.unit is not None:
+        numbers = [v for v in numbers if _unit_matches(v, question.unit)]
+    if not numbers:
+        return None
+    last: NumberValue = numbers[-1]
+    return Value(-last.value if last.unit == "位" else last.value, last.unit)
+
+
+def _unit_matches(value: NumberValue, unit: str) -> bool:
+    return value.unit.endswith("元") if unit == "元" else value.unit == unit
+
+
+# ---- the winner and the answer ---------------------------------------------------------------------------------
+def winners(values: list[Value | None], highest: bool) -> list[int] | None:
+    """Indexes of the highest (or lowest) values; None when a value is missing or the units differ."""
+    if any(v is None for v in values):
+        return None
+    present = [v for v in values if v is not None]
+    if len({v.unit for v in present}) != 1:
+        return None
+    keys = [v.key for v in present]
+    best = max(keys) if highest else min(keys)  # one unit: all dates or all numbers
+    return [i for i, k in enumerate(keys) if k == best]
+
+
+def answer_compare(reading: Reading) -> AskResponse | None:
+    """Each place answered as its own part; the winner computed from the cited values, or the missing parts named."""
+    a = reading.analysis
+    cmp = comparison(a)
+    if cmp is None or (cmp.highest is None and a.parts):
+        return None  # "衡东县和雁峰区…分别…": the analysis has split it; the general reading answers each part
+    parts = [answer_part(reading, place_part(a, p, cmp), p, cmp) for p in cmp.places]
+    if all(p.pick is None for p in parts):
+        return not_found()  # one sentence about one place would not answer a comparison
+    lines = [f"{p.place}:{_line(p) if p.pick else NOT_FOUND.rstrip('。')}" for p in parts]
+    answer = _verdict(cmp, parts) + ";".join(lines) + "。"
+    return respond(reading, [p.question for p in parts], [p.pick for p in parts], answer=answer)
+
+
+def _verdict(cmp: Comparison, parts: list[Part]) -> str:
+    if cmp.highest is None:
+        return ""
+    missing = [p.place for p in parts if p.pick is None]
+    held = [p.place for p in parts if p.pick is not None and p.pick.placeholder]
+    if missing or held:
+        said = [f"资料中未提及{'、'.join(missing)}的相应数据"] if missing else []
+        said += [f"报告未披露{'、'.join(held)}的具体数值"] if held else []
+        return f"无法比较:{';'.join(said)}。"
+    won = winners([p.value for p in parts], cmp.highest)
+    if won is None:
+        unread = [p.place for p in parts if p.value is None]
+        if unread:
+            return f"无法比较:{'、'.join(unread)}的答案中没有可比较的数值。"
+        return "无法比较:各地数值的单位或口径不一致。"
+    names = "、".join(parts[i].place for i in won)
+    return f"{names}{'并列' if len(won) > 1 else ''}{cmp.phrase}。"
+
+
+LINE_CHARS = 40  # a longer answer is cut to the clause that states the compared figure
+
+
+def _line(part: Part) -> str:
+    """The part's answer as one line of the comparison: a long answer cut to the clause of its compared figure
+    ("今年…主要预期目标是：地区生产总值增长5%以上，…，城镇新增就业65万人" → "城镇新增就业65万人")."""
+    assert part.pick is not None
+    answer = part.pick.answer.strip().rstrip("。;；,，")
+    if len(answer) <= LINE_CHARS or part.value is None or part.value.unit == "date":
+        return answer
+    numbers = [m for m in extract_numbers(answer) if m.value is not None and m.kind != "date"]
+    shown = [m for m in numbers if m.value is not None and m.value.unit == part.value.unit]
+    if not shown:
+        return answer
+    end = shown[-1].end
+    start = max(answer.rfind(c, 0, shown[-1].start) for c in _CLAUSE_BREAKS) + 1
+    tail = _CLAUSE_END.search(answer, end)
+    return answer[start:tail.start() if tail else len(answer)]
+
+
+_CLAUSE_BREAKS = ",，;；:：、"
+_CLAUSE_END = re.compile(r"[,，;；:：、]")
