@@ -210,11 +210,11 @@ def read_fact(doc: Document, ask: DocAsk, question: str) -> DocFact | None:
         return DocFact(doc.id, f"{role}{host.value}", ((c.start, c.end),), "person")
     if ask.field == "role":
         compact = re.sub(r"\s", "", question)
-        found = [p for p in people if p.name and p.role and p.name in compact]
-        if not found or not found[0].citations:
+        named = [p for p in people if p.name and p.role and p.name in compact]
+        if not named or not named[0].citations:
             return None
-        c = found[0].citations[0]
-        return DocFact(doc.id, found[0].role or "", ((c.start, c.end),), "clause")
+        c = named[0].citations[0]
+        return DocFact(doc.id, named[0].role or "", ((c.start, c.end),), "clause")
     chosen = [p for p in people if p.citations and (p.name or p.role) and _does(p.act, ask.act)]
     if ask.last and chosen:
         chosen = chosen[-1:]
