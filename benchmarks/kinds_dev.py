@@ -3,6 +3,8 @@
     PYTHONPATH=. .venv/bin/python benchmarks/kinds_dev.py              # per-kind accuracy, dev parts only
     PYTHONPATH=. .venv/bin/python benchmarks/kinds_dev.py --failures   # also each failing case
 
+"strict" also fails a comparison whose verdict (its first sentence) does not name the expected winner.
+
 A stand-in for `huiyi eval --set … --split dev` until the multi-set harness is on main. Stores are built once
 under $HUIYI_KINDS_DIR (default /tmp/kinds-evalstore): the seeds, the meetings' dev corpus, and the gov reports
 without the test part's seven (the dev questions' reports and the other distractors). Only *.dev.jsonl is read.
@@ -59,7 +61,8 @@ def run(root: Path, sets: list[str], failures: bool, everything: bool) -> None:
         service = open_service(root, name)
         ids = {stem(r.source): r.id for r in service.documents()}
         cases = [json.loads(x) for x in (GOLD / name / "qa.dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
-        tally: dict[str, list[int]] = {k: [0, 0, 0, 0] for k in [*KINDS, ALL]}  # passed, total, ungrounded, bad cites
+        # passed, total, ungrounded, bad cites, strict (a comparison's verdict names the winner)
+        tally: dict[str, list[int]] = {k: [0, 0, 0, 0, 0] for k in [*KINDS, ALL]}
         for case in cases:
             kinds = [k for k, tags in KINDS.items() if tags & set(case["type"])]
             if not kinds and not everything:
@@ -72,22 +75,33 @@ def run(root: Path, sets: list[str], failures: bool, everything: bool) -> None:
             resp = service.ask(request)
             ok = case_passed(expect_status=case["expect_status"], status=resp.status, answer=resp.answer,
                              answers=case.get("answers", []), all_of=case.get("all_of", []))
+            strict = ok and verdict_ok(case, resp.answer)
             ungrounded = len(ungrounded_numbers(resp.answer, [c.quote for c in resp.citations]))
-            valid, total = citation_validity(resp.citations, lambda d: service.document(d).text)
+            valid, total = citation_validity(resp.citations, lambda d, s=service: s.document(d).text)
             for k in kinds:
                 t = tally[k]
                 t[0] += ok
                 t[1] += 1
                 t[2] += ungrounded
                 t[3] += total - valid
-            if failures and not ok and (len(kinds) > 1 or everything):
+                t[4] += strict
+            if failures and not strict and (len(kinds) > 1 or everything):
                 want = case.get("answers") or case.get("all_of")
-                print(f"  FAIL {name}/{case['id']} {case['question']}\n       want {want} ({case['expect_status']})\n"
+                print(f"  FAIL{'' if not ok else ' (verdict)'} {name}/{case['id']} {case['question']}\n       want {want} ({case['expect_status']})\n"
                       f"       got  [{resp.status}] {resp.answer[:300]}")
-        for k, (passed, total, ungrounded, invalid) in tally.items():
+        for k, (passed, total, ungrounded, invalid, strict) in tally.items():
             if total:
-                print(f"{name:9} {k:12} {passed:3}/{total:<3} = {passed / total:.3f}   ungrounded {ungrounded}   "
-                      f"invalid citations {invalid}")
+                print(f"{name:9} {k:12} {passed:3}/{total:<3} = {passed / total:.3f}   strict {strict / total:.3f}   "
+                      f"ungrounded {ungrounded}   invalid citations {invalid}")
+
+
+def verdict_ok(case: dict, answer: str) -> bool:
+    """A comparison that expects a winner passes only when its verdict (the first sentence) names one: an answer
+    listing every place's value contains the winner's name whether or not it picked it."""
+    if "compare" not in case["type"] or case["expect_status"] != "answered" or not case.get("answers"):
+        return True
+    head = answer.split("。", 1)[0]
+    return not head.startswith("无法比较") and any(a in head for a in case["answers"])
 
 
 def main() -> None:
