@@ -143,8 +143,8 @@ def named_places(text: str) -> list[tuple[str, int, int]]:
         else:
             continue
         found = _uncounted(name, e.start, e.end)
-        if found is not None and len(found[0]) <= 8 and not _GENERIC_PLACE.search(found[0]):
-            tagged.append(found)
+        if found is not None and _CHINESE_NAME.fullmatch(found[0]) and not _GENERIC_PLACE.search(found[0]):
+            tagged.append(found)  # a romanised name (Yanfeng) is the English reading's (huiyi.genre.english)
     out = list(suffixed)
     out += [t for t in tagged if not any(t[1] < r[2] and r[1] < t[2] for r in suffixed)]
     return sorted(out, key=lambda r: r[1])
@@ -158,5 +158,6 @@ def _uncounted(name: str, start: int, _end: int) -> tuple[str, int, int] | None:
     return (name, start, start + len(name)) if len(name) >= 2 else None
 
 
+_CHINESE_NAME = re.compile(r"[\u4e00-\u9fff]{2,8}")
 _RUN_ON = re.compile(r"^([\u4e00-\u9fff]{2,}?)[作在是的为向对把被将]")
 _COUNTED = re.compile(r"[两二三四五六七八九十\d]+个?[省市县区州地]$")

@@ -16,12 +16,14 @@ from decimal import Decimal
 
 from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation
+from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.numbers import NumberValue, extract_numbers
 from huiyi.genre.places import named_places, region_stem
 from huiyi.qa.analysis import QuestionAnalysis, analyze
 from huiyi.qa.candidates import Candidate
 from huiyi.qa.doclevel import DocAsk, DocFact, doc_ask, doc_fact, fact_candidate
 from huiyi.qa.evidence import DocInfo, Sentence
+from huiyi.qa.figures import is_target
 from huiyi.qa.models import AskResponse
 from huiyi.qa.reading import NOT_FOUND, Reading, not_found, respond
 
@@ -131,6 +133,7 @@ class Part:
     question: QuestionAnalysis
     pick: Candidate | None
     value: Value | None
+    measure: tuple[str, bool] | None = None  # what the value measures: (indicator named before it, a goal)
 
 
 def _about(doc: DocInfo, place: str) -> bool:
@@ -151,7 +154,8 @@ def answer_part(reading: Reading, question: QuestionAnalysis, place: str, cmp: C
     for sentences in (own, reading.sentences):
         pick = _best_stated(reading, question, sentences)
         if pick is not None:
-            return Part(place, question, pick, _number_value(pick, question))
+            value = _number_value(pick, question)
+            return Part(place, question, pick, value, _measure(pick, question, value))
     held = replace(reading, sentences=own).best(question) or reading.best(question)
     return Part(place, question, held if held is not None and held.placeholder else None, None)
 
@@ -190,6 +194,24 @@ def _number_value(pick: Candidate, question: QuestionAnalysis) -> Value | None:
         return None
     last: NumberValue = numbers[-1]
     return Value(-last.value if last.unit == "位" else last.value, last.unit)
+
+
+def _measure(pick: Candidate, question: QuestionAnalysis, value: Value | None) -> tuple[str, bool] | None:
+    """What the compared figure measures — the asked indicator (the reading checked it governs the figure), else
+    the one named in the figure's clause ("" for none) — and whether it is set as a goal: figures compared must
+    measure the same thing the same way (a result is not compared with a target)."""
+    if value is None:
+        return None
+    sent = pick.sentence
+    ctx = sent.context
+    for m in extract_numbers(ctx):
+        if m.value is not None and m.value.unit == value.unit and value.key in (m.value.value, -m.value.value):
+            if question.indicators:
+                return question.indicators[0], is_target(sent, m)
+            clause = max(ctx.rfind(c, 0, m.start) for c in "，,；;：:") + 1
+            named = lexicon.find_indicators(ctx[clause:m.start])
+            return (named[-1][0] if named else ""), is_target(sent, m)
+    return None
 
 
 def _unit_matches(value: NumberValue, unit: str) -> bool:
@@ -233,6 +255,8 @@ def _verdict(cmp: Comparison, parts: list[Part]) -> str:
         said += [f"报告未披露{'、'.join(held)}的具体数值"] if held else []
         return f"无法比较:{';'.join(said)}。"
     won = winners([p.value for p in parts], cmp.highest)
+    if won is not None and len({p.measure for p in parts}) > 1:
+        return "无法比较:各地答案所指的指标或口径(实际数与目标数)不一致。"
     if won is None:
         unread = [p.place for p in parts if p.value is None]
         if unread:

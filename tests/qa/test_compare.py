@@ -42,7 +42,7 @@ LVSHUI = report("绿水县", "2026年1月8日", "第十七届人民代表大会�
 BAIYUN = report("白云县", "2026年1月15日", "第十六届人民代表大会第四次会议", "吴海峰",
                 "过去一年，全县地区生产总值增长4.8%，文旅产业加快发展，接待游客320万人次。城镇居民人均可支配收入达到X元。"
                 "城镇新增就业4100人。",
-                "地区生产总值增长5%，城镇新增就业4000人。")
+                "地区生产总值增长5%，城镇新增就业4000人，粮食总产量稳定在10万吨以上。")
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +146,15 @@ def test_figures_in_different_units_are_not_compared(corpus):
     assert resp.answer.startswith("无法比较") and "单位" in resp.answer.split("。", 1)[0]
     parts = lines_of(resp.answer)
     assert "12.5万吨" in parts["青山县"] and "2.1%" in parts["绿水县"]
+    assert_each_part_grounded_in_its_own_citation(corpus, resp)
+
+
+def test_a_result_is_not_compared_with_a_target(corpus):
+    resp = ask(corpus, "青山县和白云县粮食总产量哪个更高?")  # 12.5万吨 harvested, 10万吨以上 planned
+    verdict = resp.answer.split("。", 1)[0]
+    assert verdict.startswith("无法比较") and "目标" in verdict, resp.answer
+    parts = lines_of(resp.answer)
+    assert "12.5万吨" in parts["青山县"] and "10万吨" in parts["白云县"]
     assert_each_part_grounded_in_its_own_citation(corpus, resp)
 
 
