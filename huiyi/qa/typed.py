@@ -7,6 +7,7 @@ import re
 from huiyi.genre.numbers import CN_DIGITS, cn_small_int
 from huiyi.genre.people import person_name, person_title, persons
 from huiyi.genre.periods import find_periods
+from huiyi.genre.proceedings import PLAN_NAME
 from huiyi.genre.sentences import clauses
 from huiyi.genre.spans import Span
 from huiyi.qa import spans
@@ -58,10 +59,24 @@ def entity_span(a: QuestionAnalysis, sent: Sentence, kinds: tuple[str, ...], per
 
 
 def list_span(a: QuestionAnalysis, text: str) -> Span | None:
-    found = spans.slogans(text) if a.slogan else []
+    found = _new_terms(a, spans.slogans(text)) if a.slogan else []
     if not found:
-        found = spans.slogans(text) if a.qtype == "which" else spans.enumerations(text) + spans.slogans(text)
+        found = _new_terms(a, spans.slogans(text)) if a.qtype == "which" else \
+            spans.enumerations(text) + _new_terms(a, spans.slogans(text))
     return _best_span(a, text, found)
+
+
+def _new_terms(a: QuestionAnalysis, found: list[Span]) -> list[Span]:
+    """Quoted terms that can answer: not one the question itself names ("“六大产业集群”有哪些" is not answered by
+    “六大产业集群”), and not a plan period's name (“十四五”)."""
+    keep = []
+    for sp in found:
+        inner = sp.text.strip("“”\"「」『』《》")
+        if len(inner) >= 2 and inner not in a.text and not PLAN_NAME.match(inner):
+            keep.append(sp)
+    return keep
+
+
 
 
 def clause_span(a: QuestionAnalysis, text: str, max_chars: int = 90) -> Span:
@@ -156,6 +171,12 @@ def typed_span(a: QuestionAnalysis, sent: Sentence):
     if a.qtype == "where":
         sp = _best_span(a, text, spans.places(text)) or entity_span(a, sent, ("place", "org"))
         return (sp.text, "place", sp.start, sp.end, []) if sp else None
+    asked = _WHICH_KIND.search(a.text) if a.qtype == "which" else None
+    if asked is not None:  # 哪个城市 asks for a place, 哪家企业 for an organisation: a term or slogan is not one
+        kinds = ("place",) if asked.group("place") or asked.group("place_before") else ("org",)
+        sp = entity_span(a, sent, kinds) or typed_alignment(a, sent)
+        if sp is not None:
+            return sp.text, kinds[0], sp.start, sp.end, []
     if a.qtype in ("list", "which") or a.slogan:
         sp = list_span(a, text)
         if sp is not None:
@@ -245,7 +266,11 @@ def aligned_span(a: QuestionAnalysis, text: str) -> Span | None:
     return Span(start, end, text[start:end], "aligned")
 
 
-_ALIGNED_KINDS = {"where": ("place", "org"), "when": ("date",), "who": ("person", "org")}
+_PLACE_NOUN, _ORG_NOUN = r"城市|地市|设区市|市|县|区|省|地方|地区", r"企业|公司|单位|银行|机构|部门|高校|医院"
+# "哪个城市", "副中心城市是哪个": the noun next to the wh-word says which kind of name answers.
+_WHICH_KIND = re.compile(rf"哪一?[个座]?(?P<place>{_PLACE_NOUN})|(?P<place_before>{_PLACE_NOUN})(?:是|为)哪一?[个座]"
+                         rf"|哪一?[家个]?(?P<org>{_ORG_NOUN})|(?P<org_before>{_ORG_NOUN})(?:是|为)哪一?[家个]")
+_ALIGNED_KINDS = {"where": ("place", "org"), "when": ("date",), "who": ("person", "org"), "which": ("place", "org")}
 
 
 def typed_alignment(a: QuestionAnalysis, sent: Sentence) -> Span | None:

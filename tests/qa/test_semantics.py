@@ -87,3 +87,10 @@ def test_off_topic_questions_are_refused_though_some_sentence_shares_a_word():
 
 def test_a_place_no_report_is_about_is_refused_without_its_suffix():
     assert ask(corpus(), "陕西2026年地区生产总值预期增长目标是多少?").status == "not_found"
+
+
+def test_a_which_city_question_gets_a_place_and_a_named_term_is_not_its_own_answer():
+    text = NORTH + "支持临江市建设省域副中心城市，打造“两廊一带”。\n全力打造“四大产业集群”：新材料、数字经济、现代农业、文化旅游。\n"
+    c = Corpus([make_document(text, "north")])
+    assert "临江" in ask(c, "江北省加快建设的省域副中心城市是哪个?").answer
+    assert "“四大产业集群”" != ask(c, "江北省要打造的“四大产业集群”有哪些?").answer.rstrip("。")
