@@ -65,4 +65,5 @@ def answer_text(question: str, text: str, doc_id: str = "passage", title: str = 
     doc = plain_document(doc_id, title or doc_id, text)
     hit = SearchHit(chunk_id=f"{doc_id}:0000", doc_id=doc_id, title=doc.meta.title, text=text, start=0, end=len(text),
                     score=1.0)
-    return answer_offline(prepare(question), [hit], {doc_id: doc}.__getitem__)
+    # The passage is the source the caller chose: the question is asked within it (as with a scoped question).
+    return answer_offline(prepare(question, filters=SearchFilters(doc_ids=[doc_id])), [hit], {doc_id: doc}.__getitem__)

@@ -180,7 +180,15 @@ def wants_target(a: QuestionAnalysis, sent: Sentence) -> bool:
     if a.target:
         return True
     date = sent.doc.date
-    if not a.years or date is None:
+    if date is None:
         return False
-    year = min(a.years)
+    if a.years:
+        year = min(a.years)
+    elif _THIS_YEAR.search(a.text):  # 今年/明年 read from the report's own date
+        year = date.year + (1 if "明年" in a.text else 0)
+    else:
+        return False
     return year > date.year or (year == date.year and date.month <= 3 and not a.periods)
+
+
+_THIS_YEAR = re.compile(r"今年(?!以来|上半年|前|头|一季度|[1-9一二三四五六七八九十]+月)|明年")

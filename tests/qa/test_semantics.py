@@ -94,3 +94,8 @@ def test_a_which_city_question_gets_a_place_and_a_named_term_is_not_its_own_answ
     c = Corpus([make_document(text, "north")])
     assert "临江" in ask(c, "江北省加快建设的省域副中心城市是哪个?").answer
     assert "“四大产业集群”" != ask(c, "江北省要打造的“四大产业集群”有哪些?").answer.rstrip("。")
+
+
+def test_this_year_in_a_january_report_asks_for_its_goal():
+    answer = ask(corpus(), "江北省今年城镇新增就业要达到多少人?").answer
+    assert "55万人以上" in answer and "60万人" not in answer
