@@ -47,3 +47,18 @@ def test_a_self_contained_follow_up_is_answered_as_asked():
     q = "县长在四季度碰头会上说哪几项指标未达到目标?"
     assert rewrite_question(q, history) == q
     assert rewrite_question("固定资产投资增长多少?", history).startswith("青山区")  # a gap: the place is carried
+
+
+def test_follow_ups_swap_a_year_a_counterpart_or_ask_the_goal():
+    h = turns(("江北省2025年城镇居民人均可支配收入增长多少?", "增长5%。"))
+    assert rewrite_question("农村的呢?", h) == "江北省2025年农村居民人均可支配收入增长多少?"
+    goal = rewrite_question("那2026年的目标呢?", h)
+    assert "2026年" in goal and "2025年" not in goal and "目标" in goal and "城镇居民人均可支配收入" in goal
+
+
+def test_a_short_follow_up_asks_about_the_same_subject_and_a_demonstrative_keeps_the_place():
+    h = turns(("江北省前三季度地区生产总值是多少?", "1000亿元。"))
+    assert rewrite_question("增长了多少?", h) == "江北省前三季度地区生产总值增长了多少?"
+    assert rewrite_question("这份报告是谁作的?", h).startswith("江北省")
+    report = turns(("江北省2026年政府工作报告是谁作的?", "省长王某。"))
+    assert rewrite_question("是在哪天作的?", report) == "江北省2026年政府工作报告是在哪天作的?"
