@@ -1,6 +1,7 @@
 """Outline markers and headings of a report: 一、 (一) 1. (1) 【镜头一】 A. and 一要…/一是… at a line start.
 
-The level of a marker kind is the order in which kinds first appear in the text.
+Levels nest as the markers open and close: a kind already open above closes what was nested under it.
+Unnumbered headings on their own line count too.
 """
 
 from __future__ import annotations
@@ -76,22 +77,50 @@ def _match_marker(text: str, pos: int) -> tuple[str, int] | None:
     return None
 
 
+# An unnumbered heading on its own line ("2026年重点工作", "“十四五”时期工作回顾"): short, no sentence or clause
+# punctuation, followed by a longer line of body text; never the document's first line (its title).
+_PLAIN_HEADING = re.compile(r"[^\n。！？；;，,：:、!?]{4,24}")
+_PLAIN_BODY_MIN = 40  # characters of the line after a plain heading
+
+
+def _plain_headings(text: str) -> dict[int, int]:
+    """Start -> end of each unnumbered heading line."""
+    out: dict[int, int] = {}
+    pos, first = 0, True
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        start, stripped = pos, line.strip()
+        pos += len(line) + 1
+        if not stripped:
+            continue
+        if first:
+            first = False
+            continue
+        nxt = next((x.strip() for x in lines[i + 1:] if x.strip()), "")
+        if (_PLAIN_HEADING.fullmatch(stripped) and len(re.findall(r"[\u4e00-\u9fff]", stripped)) >= 4
+                and len(nxt) >= _PLAIN_BODY_MIN and not _match_marker(text, start + line.find(stripped))):
+            at = start + line.find(stripped)
+            out[at] = at + len(stripped)
+    return out
+
+
 def headings(text: str) -> list[Heading]:
-    """Outline headings with levels and paths, in text order."""
-    kinds: list[str] = []  # first-appearance order decides the level
-    stack: list[str] = []
+    """Outline headings with levels and paths, in text order. A marker kind already open above closes what
+    was nested under it ((二) after (一)'s 1. 2. is (一)'s sibling); a new kind nests under the open ones."""
+    stack: list[tuple[str, str]] = []  # (kind, title) of the open headings, outermost first
     out: list[Heading] = []
-    for start, _ in primary_spans(text):
-        found = _match_marker(text, start)
+    plain = _plain_headings(text)
+    starts = sorted({s for s, _ in primary_spans(text)} | set(plain))
+    for start in starts:
+        found = ("plain", start) if start in plain else _match_marker(text, start)
         if not found:
             continue
         kind, marker_end = found
-        if kind not in kinds:
-            kinds.append(kind)
-        level = min(kinds.index(kind), len(stack))
-        title = _heading_title(text, start, marker_end)
-        stack = stack[:level] + [title]
-        out.append(Heading(start, level, title, " > ".join(stack)))
+        open_kinds = [k for k, _ in stack]
+        level = open_kinds.index(kind) if kind in open_kinds else len(stack)
+        title = text[start:plain[start]] if kind == "plain" else _heading_title(text, start, marker_end)
+        stack = stack[:level] + [(kind, title)]
+        out.append(Heading(start, level, title, " > ".join(t for _, t in stack)))
     return out
 
 

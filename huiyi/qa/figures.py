@@ -6,7 +6,7 @@ import re
 
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.numbers import extract_numbers
-from huiyi.genre.periods import AVERAGE_BEFORE, TARGET_AFTER, TARGET_BEFORE, find_periods
+from huiyi.genre.periods import AVERAGE_BEFORE, TARGET_AFTER, TARGET_BEFORE, find_periods, find_years
 from huiyi.qa.analysis import QuestionAnalysis
 from huiyi.qa.checks import (
     clause_bounds,
@@ -165,7 +165,14 @@ def is_target(sent: Sentence, m) -> bool:
 
 
 def in_plan_section(sent: Sentence) -> bool:
-    return any(_PLAN_HEADING.search(t) for t in sent.doc.section_titles(sent.start))
+    """Under a heading of plans: its words (安排, 任务, 目标 …), or a year the report had not yet lived —
+    "2026年重点工作" in a report of January 2026."""
+    titles = sent.doc.section_titles(sent.start)
+    if any(_PLAN_HEADING.search(t) for t in titles):
+        return True
+    date = sent.doc.date
+    return date is not None and any(y > date.year or (y == date.year and date.month <= 3)
+                                    for t in titles for y in find_years(t))
 
 
 def is_average(sent: Sentence, m) -> bool:
