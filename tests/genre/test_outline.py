@@ -3,7 +3,6 @@
 from huiyi.genre.outline import headings
 
 
-
 def test_unnumbered_heading_lines_and_siblings_after_nested_items():
     body = "过去一年，全省上下砥砺奋进，经济运行稳中有进，各项事业取得新成效，人民生活持续改善。"
     text = (f"2026年某省政府工作报告\n各位代表：\n{body}\n2025年工作回顾\n{body}\n2026年重点工作\n{body}\n"
