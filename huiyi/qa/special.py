@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from huiyi.qa.compare import answer_compare
 from huiyi.qa.doclevel import answer_doclevel
+from huiyi.qa.lists import answer_list
 from huiyi.qa.models import AskResponse
 from huiyi.qa.reading import Reading
 
 Handler = Callable[[Reading], AskResponse | None]
 
-SPECIAL_KINDS: tuple[Handler, ...] = (answer_compare, answer_doclevel)
+SPECIAL_KINDS: tuple[Handler, ...] = (answer_compare, answer_doclevel, answer_list)
 
 
 def answer_special(reading: Reading) -> AskResponse | None:
