@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from huiyi.genre.numbers import CN_ORDINAL
+from huiyi.genre.numbers import CN_ORDINAL, cn_small_int
 
 # Longer nouns first where one contains another, so a name ends at its whole noun.
 MEETING_NOUN = (
@@ -46,8 +46,24 @@ QUORUM = re.compile(r"符合(?:规定|法定)人数|达到(?:规定|法定)人�
 
 # 十四届四次全会 / 第十四届委员会第四次全体会议 / 五届四次
 PLENUM_RE = re.compile(
-    rf"(?:第)?(?P<session>{CN_ORDINAL})届(?:委员会)?(?:第)?(?P<plenary>{CN_ORDINAL})次(?:全体会议|全会|会议)?"
+    rf"(?:第)?(?P<session>{CN_ORDINAL})届(?:委员会|人大常委会|人大|人民代表大会|政协)?(?:第)?(?P<plenary>{CN_ORDINAL})次"
+    r"(?:全体会议|全会|会议)?"
 )
+# 县政府第38次常务会议, 第二十六次主任会议, 第五次集体学习: a standing body's meetings, numbered.
+ORDINAL_MEETING_RE = re.compile(
+    r"第(?P<n>[\d一二三四五六七八九十百零〇]{1,6})次(?P<kind>常务会议|主任会议|党组会议|党组会|集体学习)"
+)
+
+
+def find_ordinal_meetings(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, number, start, end) for every numbered meeting in `text`; the number in digits (三十七 → 37)."""
+    out = []
+    for m in ORDINAL_MEETING_RE.finditer(text):
+        n = m.group("n")
+        value = int(n) if n.isdigit() else cn_small_int(n)
+        if value is not None:
+            out.append((m.group("kind"), str(value), m.start(), m.end()))
+    return out
 # "…第十四届…" right after a place: the text treats the place as a governed body.
 SESSION_START = re.compile(r"第[一二三四五六七八九十百\d]+届")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from huiyi.genre.entities import entities
-from huiyi.genre.meetings import find_plenums
+from huiyi.genre.meetings import find_ordinal_meetings, find_plenums
 from huiyi.genre.outline import headings
 from huiyi.genre.periods import find_years, reported_years
 from huiyi.genre.places import find_regions, region_stem
@@ -32,7 +32,8 @@ def document_facts(text: str, meta: DocumentMeta) -> DocFacts:
         years.add(meta.date_iso.year)
         if meta.date_iso.month <= 3:  # an early-year meeting reviews the year before
             years.add(meta.date_iso.year - 1)
-    plenums = {(a, b) for a, b, _, _ in find_plenums(meta.title + text[:HEAD_CHARS])}
+    head = meta.title + text[:HEAD_CHARS]
+    plenums = {(a, b) for a, b, _, _ in [*find_plenums(head), *find_ordinal_meetings(head)]}
     heads = [(h.offset, h.level, h.title) for h in headings(text)]
     sentences = split_sentences(text)
     return DocFacts(sentences=sentences, regions=sorted(regions), years=sorted(years), plenums=sorted(plenums),

@@ -70,7 +70,7 @@ class DocumentMeta(BaseModel):
     placeholders: list[Placeholder] = Field(default_factory=list)
 
 
-FACTS_VERSION = 4  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
+FACTS_VERSION = 5  # bump when huiyi.index.facts changes: older stored facts are recomputed on read
 
 
 class DocFacts(BaseModel):

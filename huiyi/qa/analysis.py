@@ -10,7 +10,7 @@ from typing import Literal
 from huiyi.errors import BadInput
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.english import is_english, translate_english
-from huiyi.genre.meetings import PLENUM_RE, find_plenums
+from huiyi.genre.meetings import PLENUM_RE, find_ordinal_meetings, find_plenums
 from huiyi.genre.people import find_titles
 from huiyi.genre.periods import AVERAGE_QUESTION, TARGET_QUESTION, Period, find_periods, find_years, usual_name
 from huiyi.genre.places import named_places
@@ -166,7 +166,7 @@ def _analyze(question: str) -> QuestionAnalysis:
         keywords=keywords(q),
         english=english,
         slogan=bool(_SLOGAN_RE.search(q)),
-        meetings=tuple((a, b) for a, b, _, _ in find_plenums(q)),
+        meetings=tuple((a, b) for a, b, _, _ in [*find_plenums(q), *find_ordinal_meetings(q)]),
         change=bool(_CHANGE_RE.search(q)),
         scope=(m.group(0) if (m := _SCOPE_RE.search(q)) else None),
         unknown_names=tuple(unknown),
@@ -216,8 +216,8 @@ def _split_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
         return tuple(replace(a, qtype=inner, periods=(p,), parts=(), label=p.text,
                              text=_drop_others(a.text, [x.text for x in a.periods], p.text))
                      for p in a.periods)
-    if len(a.meetings) >= 2:
-        names = [m.group(0) for m in PLENUM_RE.finditer(a.text)]
+    names = [m.group(0) for m in PLENUM_RE.finditer(a.text)]
+    if len(a.meetings) >= 2 and len(names) == len(a.meetings):
         paired = len(a.regions) == len(names)  # 衡东县委…全会和雁峰区委…全会: each meeting with its place
         return tuple(replace(a, qtype=inner, meetings=(mt,), parts=(), label=name,
                              text=_drop_others(_drop_others(a.text, names, name),

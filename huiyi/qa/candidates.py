@@ -119,6 +119,8 @@ def evaluate(a: QuestionAnalysis, sent: Sentence) -> Candidate | None:
             return None  # a result where a goal is asked
         if stated_goal and not asked_goal and (a.years or a.periods):
             return None  # a goal where the result of a year or period is asked
+        if stated_goal and a.periods and not any(p.text in ctx for p in a.periods):
+            return None  # a whole year's goal does not answer for its first half
         if is_average(sent, m) and not a.average and (a.years or a.periods):
             return None  # 年均 over five years is not the figure of one year
         placeholder = is_placeholder(m, sent)

@@ -61,8 +61,9 @@ def region_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
 
 
 def meeting_fit(a: QuestionAnalysis, sent: Sentence) -> bool:
-    """A plenum the question names (十四届四次全会) must be the document's, when the document names one."""
-    if not a.meetings or not sent.doc.meetings:
+    """A plenum or numbered meeting the question names (十四届四次全会, 第38次常务会议) must be one the document
+    is about: a document about no such meeting, or about another, does not answer for it."""
+    if not a.meetings:
         return True
     return bool(set(a.meetings) & sent.doc.meetings)
 

@@ -106,8 +106,8 @@ def _fit(part: QuestionAnalysis, info: DocInfo, doc: Document) -> float | None:
         fit -= WEAK_PLACE  # named in passing only: another document may be about it
     if part.unknown_names and not romanised_fit(part, Sentence(info, "", 0, 0, 0, 0)):
         return None
-    if part.meetings and info.meetings and not set(part.meetings) & info.meetings:
-        return None
+    if part.meetings and not set(part.meetings) & info.meetings:
+        return None  # the question names a meeting this document is not about
     if part.years and info.years and not set(part.years) & info.years and not any(str(y) in where for y in part.years):
         return None
     compact = re.sub(r"\s+", "", where)

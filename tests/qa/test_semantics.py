@@ -99,3 +99,15 @@ def test_a_which_city_question_gets_a_place_and_a_named_term_is_not_its_own_answ
 def test_this_year_in_a_january_report_asks_for_its_goal():
     answer = ask(corpus(), "江北省今年城镇新增就业要达到多少人?").answer
     assert "55万人以上" in answer and "60万人" not in answer
+
+
+def test_a_whole_year_goal_does_not_answer_for_a_half_year():
+    assert ask(corpus(), "江北省2026年上半年地区生产总值预期增长多少?").status == "not_found"
+
+
+def test_a_numbered_meeting_the_documents_are_not_about_is_refused():
+    text = ("江北县政府第38次常务会议召开\n3月15日，县长王北辰主持召开县政府第38次常务会议，研究春耕生产、人居环境整治等事项。"
+            "会议指出，今年全县粮食播种面积任务为36万亩。\n")
+    c = Corpus([make_document(text, "n38")])
+    assert ask(c, "江北县政府第37次常务会议研究了哪些事项?").status == "not_found"
+    assert ask(c, "江北县政府第38次常务会议研究了哪些事项?").status == "answered"
