@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.standin import StandInEmbedder  # noqa: E402
 from benchmarks.synthetic import documents  # noqa: E402
 from huiyi.config import Settings  # noqa: E402
-from huiyi.index import pipeline  # noqa: E402
+from huiyi.index import staging  # noqa: E402
 from huiyi.index.pipeline import Index  # noqa: E402
 
 STAGES: dict[str, float] = defaultdict(float)  # wall seconds per stage in the current window
@@ -50,11 +50,11 @@ def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def instrument(index: Index) -> None:
     for module, names in (
-        (pipeline.load_stage, ["load_bytes"]),
-        (pipeline.clean_stage, ["clean_text"]),
-        (pipeline.meta_stage, ["extract_meta"]),
-        (pipeline.facts_stage, ["document_facts"]),
-        (pipeline.chunk_stage, ["chunk_document"]),
+        (staging.load_stage, ["load_bytes"]),
+        (staging.clean_stage, ["clean_text"]),
+        (staging.meta_stage, ["extract_meta"]),
+        (staging.facts_stage, ["document_facts"]),
+        (staging.chunk_stage, ["chunk_document"]),
     ):
         for name in names:
             setattr(module, name, timed(name, getattr(module, name)))

@@ -9,25 +9,62 @@ batch. A batch becomes visible at once when it is complete; a crash loses at mos
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from huiyi.errors import HuiyiError
+from pydantic import BaseModel, Field
 
-if TYPE_CHECKING:
-    from huiyi.index.pipeline import Index, IngestReport, IngestResult, ProgressFn, Staged
+from huiyi.errors import HuiyiError, NotFound
+from huiyi.index import load as load_stage
+from huiyi.index.records import DocumentRecord
+from huiyi.index.staging import IngestResult, Staged, Stager
 
 WRITE_CHUNKS = 512  # write when the staged documents hold this many chunks …
 WRITE_DOCUMENTS = 64  # … or this many documents …
 WRITE_SECONDS = 5.0  # … or the oldest has waited this long (with a real embedder: results show up soon)
 
 
+class IngestError(BaseModel):
+    source: str
+    code: str
+    message: str
+
+
+class IngestReport(BaseModel):
+    """Outcome of `ingest_paths`; `documents`/`chunks` count the documents ingested or found unchanged."""
+
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    skipped: int = 0  # files inside folders with an unsupported extension
+    errors: list[IngestError] = Field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    records: list[DocumentRecord] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """How far a run of `ingest_paths` is; sent when a file starts, after every embedded batch and per write."""
+
+    files_done: int
+    files_total: int
+    bytes_done: int  # finished files plus the embedded share of the current one: the basis of an ETA
+    bytes_total: int
+    chunks_done: int  # chunks embedded (or reused) in this run
+    current: str  # the file being read
+    stage: str  # parse, embed, store, done
+
+
+ProgressFn = Callable[[IngestProgress], None]
+
+
 class _Run:
     """One `ingest_paths` run: the files, what is staged, and what has been reported."""
 
-    def __init__(self, index: Index, files: Sequence[Path], report: IngestReport, on_progress: ProgressFn | None):
-        self.index = index
+    def __init__(self, stager: Stager, files: Sequence[Path], report: IngestReport, on_progress: ProgressFn | None):
+        self.stager = stager
         self.files = list(files)
         self.report = report
         self.on_progress = on_progress
@@ -43,8 +80,6 @@ class _Run:
     def emit(self, n: int, stage: str, share: float = 0.0, doc_chunks: int = 0) -> None:
         if self.on_progress is None:
             return
-        from huiyi.index.pipeline import IngestProgress
-
         current = str(self.files[n]) if n < len(self.files) else ""
         size = self.sizes[n] if n < len(self.files) else 0
         self.on_progress(IngestProgress(
@@ -59,8 +94,6 @@ class _Run:
         self.report.records.append(result.record)
 
     def fail(self, source: str, exc: HuiyiError) -> None:
-        from huiyi.index.pipeline import IngestError
-
         self.report.errors.append(IngestError(source=source, code=exc.code, message=exc.message))
 
     # ---- writing
@@ -75,7 +108,7 @@ class _Run:
             return
         self.emit(n, "store")
         try:
-            results = self.index.write([s for _, s in self.staged])
+            results = self.stager.write([s for _, s in self.staged])
         except HuiyiError as exc:
             for source, _ in self.staged:
                 self.fail(source, exc)
@@ -85,18 +118,16 @@ class _Run:
         self.staged = []
 
     def stage(self, n: int, kb: str | None) -> None:
-        from huiyi.index.pipeline import IngestResult
-
         path = self.files[n]
 
         def progress(stage: str, done: int, total: int) -> None:
             self.emit(n, stage, done / total if total else 0.0, done)
 
-        staged = self.index._stage_path(path, kb, progress)
+        staged = self.stager.stage_path(path, kb, progress)
         if not isinstance(staged, IngestResult) and staged.doc.id in {s.doc.id for _, s in self.staged}:
             # The same document twice in one batch (two copies of a file): write the first, then read again.
             self.flush(n)
-            staged = self.index._stage_path(path, kb, progress)
+            staged = self.stager.stage_path(path, kb, progress)
         if isinstance(staged, IngestResult):
             self.record(staged)
             return
@@ -106,9 +137,11 @@ class _Run:
         self.chunks_done += len(staged.chunks)
 
 
-def ingest_files(index: Index, files: Sequence[Path], report: IngestReport, on_progress: ProgressFn | None,
+def ingest_paths(stager: Stager, paths: Sequence[str | Path], on_progress: ProgressFn | None = None,
                  kb: str | None = None) -> IngestReport:
-    run = _Run(index, files, report, on_progress)
+    """Ingest files and folders (recursively, supported extensions, sorted); errors do not stop the run."""
+    files, report = _expand(paths)
+    run = _Run(stager, files, report, on_progress)
     for n, path in enumerate(run.files):
         run.emit(n, "parse")
         try:
@@ -130,3 +163,22 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _expand(paths: Sequence[str | Path]) -> tuple[list[Path], IngestReport]:
+    """The files to read, in order; a missing path is an error in the report, an unsupported file is skipped."""
+    report, files = IngestReport(), []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(q for q in p.rglob("*") if q.is_file()):
+                hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
+                if hidden or f.suffix.lower() not in load_stage.FORMATS:
+                    report.skipped += 1
+                else:
+                    files.append(f)
+        elif p.exists():
+            files.append(p)
+        else:
+            report.errors.append(IngestError(source=str(p), code=NotFound.code, message=f"文件不存在 / not found: {p}"))
+    return files, report

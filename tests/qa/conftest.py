@@ -41,9 +41,9 @@ class Corpus:
         return [[h for h in self.hits(q, 4 * k) if allowed is None or h.doc_id in allowed][:k] for q in queries]
 
     def known_records(self) -> dict:
-        from huiyi.index.pipeline import _record_of
+        from huiyi.index.staging import record_of
 
-        return {d.id: _record_of(d, []) for d in self.docs.values()}
+        return {d.id: record_of(d, []) for d in self.docs.values()}
 
     def get_text(self, doc_id: str) -> str:
         return self.docs[doc_id].text
