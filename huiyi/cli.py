@@ -339,7 +339,7 @@ def eval_(
     split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "all",
 ) -> None:
     """Run the gold sets (Q&A, summaries, CMRC) through the service; exit 1 under the thresholds."""
-    from huiyi.evals.harness import main as eval_main
+    from huiyi.evals.runner import main as eval_main
 
     argv = ["--out", str(out_dir), "--set", *set_.split(","), "--split", *split.split(",")]
     if update_baseline:

@@ -327,10 +327,3 @@ def git_sha() -> str:
 
 def git_dirty() -> bool:
     return bool(_git("status", "--porcelain", "--untracked-files=no"))
-
-
-def main(argv: Sequence[str] | None = None, **kwargs: Any) -> int:
-    """`huiyi eval`; see huiyi/evals/runner.py (kept here so `from huiyi.evals.harness import main` still works)."""
-    from huiyi.evals.runner import main as run_main
-
-    return run_main(argv, **kwargs)

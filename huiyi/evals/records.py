@@ -6,7 +6,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from huiyi.evals.report import GateResult
+
+class GateResult(BaseModel):
+    """The eval gate's verdict on a run (huiyi.evals.report.check_gate)."""
+
+    ok: bool
+    failures: list[str] = Field(default_factory=list)  # why the gate failed, one line each
+    regressions: list[str] = Field(default_factory=list)  # case ids that passed in the baseline and fail now
+    notes: list[str] = Field(default_factory=list)  # known failures the gate tolerates (critical cases never passed yet)
+    checked_against_baseline: bool = True
 
 
 class GoldCase(BaseModel):

@@ -10,16 +10,13 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, Field
 from rich.console import Console
 from rich.table import Table
 
 from huiyi.errors import BadInput
-
-if TYPE_CHECKING:
-    from huiyi.evals.records import EvalReport, EvalRun
+from huiyi.evals.records import EvalReport, EvalRun, GateResult
 
 # Metrics where lower is better; every other gated metric is higher-is-better.
 LOWER_IS_BETTER = frozenset({"ungrounded_numbers", "summary_invented", "summary_errors", "answered_without_citation",
@@ -54,14 +51,6 @@ SET_TITLES = {
     "meetings": "written meeting releases and notices (dev and test corpora apart)",
     "cmrc": "CMRC 2018 trial, each question over its own passage (offline answerer), EM/F1 in %",
 }
-
-
-class GateResult(BaseModel):
-    ok: bool
-    failures: list[str] = Field(default_factory=list)  # why the gate failed, one line each
-    regressions: list[str] = Field(default_factory=list)  # case ids that passed in the baseline and fail now
-    notes: list[str] = Field(default_factory=list)  # known failures the gate tolerates (critical cases never passed yet)
-    checked_against_baseline: bool = True
 
 
 def load_json(path: Path) -> Any:

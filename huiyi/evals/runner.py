@@ -13,8 +13,8 @@ from typing import Any
 from huiyi.config import Settings
 from huiyi.errors import BadInput
 from huiyi.evals.harness import BASELINE, THRESHOLDS, Mode, git_dirty, git_sha, load_cases, run_cmrc, run_eval
-from huiyi.evals.records import EvalReport, EvalRun, ReportInfo, StoreInfo
-from huiyi.evals.report import GateResult, baseline_for, check_gate, load_json, part_thresholds
+from huiyi.evals.records import EvalReport, EvalRun, GateResult, ReportInfo, StoreInfo
+from huiyi.evals.report import baseline_for, check_gate, load_json, part_thresholds
 from huiyi.evals.sets import SET_NAMES, SPLITS, EvalPart, document_name, select_parts
 
 DEFAULT_DATA_DIR = Path(".cache") / "eval"

@@ -110,10 +110,10 @@ def test_cli_passes_sets_and_splits(monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from huiyi import cli
-    from huiyi.evals import harness
+    from huiyi.evals import runner
 
     seen: list[list[str]] = []
-    monkeypatch.setattr(harness, "main", lambda argv: seen.append(list(argv)) or 0)
+    monkeypatch.setattr(runner, "main", lambda argv: seen.append(list(argv)) or 0)
     result = CliRunner().invoke(cli.app, ["eval", "--set", "gov,meetings", "--split", "test", "--out", "x"])
     assert result.exit_code == 0, result.output
     assert seen == [["--out", "x", "--set", "gov", "meetings", "--split", "test"]]
