@@ -114,6 +114,8 @@ TARGET_QUESTION = re.compile(r"目标|预期|计划|打算|力争|争取|预计|
 # An average over several years: 年均增长5.2%, 年平均.
 AVERAGE_BEFORE = re.compile(r"(?:年均|年平均|平均每年|每年平均)[^，,。；;]{0,12}$")
 AVERAGE_QUESTION = re.compile(r"年均|平均每年|每年平均|平均增长")
+# 今年/明年 naming a whole year, read from a report's own date (not 今年以来, 今年上半年, 今年头两个月, 今年3月).
+THIS_OR_NEXT_YEAR = re.compile(r"今年(?!以来|上半年|前|头|一季度|[1-9一二三四五六七八九十]+月)|明年")
 
 
 def years_in(text: str) -> set[int]:

@@ -75,6 +75,10 @@ QUESTION_WORDS = (
     "什么地方", "什么", "是否", "有没有", "是不是", "怎么样", "如何", "怎样", "几", "吗", "呢", "请问", "分别",
 )
 
+# Words a follow-up swaps for their counterpart in the previous question: "城镇居民…增长多少?" "农村的呢?"
+COUNTERPARTS = (("城镇", "农村"), ("城市", "农村"), ("进口", "出口"), ("上半年", "下半年"), ("一产", "二产", "三产"),
+                ("第一产业", "第二产业", "第三产业"), ("城镇居民", "农村居民"))
+
 # Words that may open a clause before an indicator's name and are not part of it (其中…, 全年…, 全县…).
 INDICATOR_LEAD = re.compile(
     r"^(?:其中|另外|此外|同时|全年|当年|今年|全县|全区|全市|全镇|全乡|我县|我区|我市|该县|该区|该市|县|区|共|累计|在|"

@@ -17,7 +17,7 @@ from decimal import Decimal
 from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation
 from huiyi.genre import vocabulary as lexicon
-from huiyi.genre.numbers import NumberValue, extract_numbers
+from huiyi.genre.numbers import CN_MANY, NumberValue, extract_numbers
 from huiyi.genre.places import named_places, region_stem
 from huiyi.qa.analysis import QuestionAnalysis, analyze
 from huiyi.qa.candidates import Candidate
@@ -39,7 +39,7 @@ _HIGH = set("高快多大强晚")
 _DATE_DIRECTIONS = set("早晚")
 _RESPECTIVELY = re.compile(r"分别|各(?:是|为|有|达|自)")
 # "四地", "三省", "两个县", "三份政府工作报告": how many places the list holds, written right after it.
-_COUNT = re.compile(r"[两二三四五六七八九十\d]{1,2}个?(?:地方|地区|省份|省区|城市|地|省|市|县|区|州|城|份)")
+_COUNT = re.compile(rf"[{CN_MANY}\d]{{1,2}}个?(?:地方|地区|省份|省区|城市|地|省|市|县|区|州|城|份)")
 _JOIN = re.compile(r"\s*(?:以及|[、,，和与及跟同])\s*")
 
 

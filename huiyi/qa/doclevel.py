@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from huiyi.genre.meetings import MEETING_NOUN
+from huiyi.genre.numbers import CN_NUMERAL
 from huiyi.genre.places import region_stem
 from huiyi.genre.proceedings import OCCASION_IN_HEAD, SIGNATURE_ORG
 from huiyi.index.records import Document
@@ -225,7 +226,7 @@ def read_fact(doc: Document, ask: DocAsk, question: str) -> DocFact | None:
 
 
 _MEETING = re.compile(MEETING_NOUN)
-_CN_NUMERAL = re.compile(r"[〇零一二三四五六七八九十]")
+_CN_NUMERAL = re.compile(CN_NUMERAL)
 
 
 def _date_answer(written: str, iso: dt.date | None, inferred: bool) -> str:

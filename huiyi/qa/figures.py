@@ -6,7 +6,7 @@ import re
 
 from huiyi.genre import vocabulary as lexicon
 from huiyi.genre.numbers import extract_numbers
-from huiyi.genre.periods import AVERAGE_BEFORE, TARGET_AFTER, TARGET_BEFORE, find_periods, find_years
+from huiyi.genre.periods import AVERAGE_BEFORE, TARGET_AFTER, TARGET_BEFORE, THIS_OR_NEXT_YEAR, find_periods, find_years
 from huiyi.qa.analysis import QuestionAnalysis
 from huiyi.qa.checks import (
     clause_bounds,
@@ -191,11 +191,8 @@ def wants_target(a: QuestionAnalysis, sent: Sentence) -> bool:
         return False
     if a.years:
         year = min(a.years)
-    elif _THIS_YEAR.search(a.text):  # 今年/明年 read from the report's own date
+    elif THIS_OR_NEXT_YEAR.search(a.text):  # 今年/明年 read from the report's own date
         year = date.year + (1 if "明年" in a.text else 0)
     else:
         return False
     return year > date.year or (year == date.year and date.month <= 3 and not a.periods)
-
-
-_THIS_YEAR = re.compile(r"今年(?!以来|上半年|前|头|一季度|[1-9一二三四五六七八九十]+月)|明年")

@@ -24,9 +24,6 @@ _MEETING_WORD = re.compile(MEETING_NOUN + r"|讲话|报告|通知|公报")
 _DEMONSTRATIVE = re.compile(r"(?:这|那|该|本)(?:份|次|个|篇)?(?:" + MEETING_NOUN + r"|讲话|报告|通知|公报)")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}年(?!度)|今年|去年|明年")
 _GOAL_RE = re.compile(r"目标|预期|计划")
-# Words a follow-up swaps for their counterpart in the previous question: "城镇居民…增长多少?" "农村的呢?"
-CONTRASTS = (("城镇", "农村"), ("城市", "农村"), ("进口", "出口"), ("上半年", "下半年"), ("一产", "二产", "三产"),
-             ("第一产业", "第二产业", "第三产业"), ("城镇居民", "农村居民"))
 _LEAD_RE = re.compile(r"^(?:那么|那|还有|另外|再问一下|再问|然后)[,,]?")
 _TAIL_RE = re.compile(r"(?:的情况|情况|的)?(?:怎么样|如何|呢|吗)?[??。.!!\s]*$")
 
@@ -55,7 +52,7 @@ def _slots(text: str) -> dict[str, list[tuple[str, int, int]]]:
 
 
 def _contrast_words(text: str) -> list[str]:
-    words = sorted({w for group in CONTRASTS for w in group if w in text}, key=len, reverse=True)
+    words = sorted({w for group in lexicon.COUNTERPARTS for w in group if w in text}, key=len, reverse=True)
     return [w for i, w in enumerate(words) if not any(w in longer for longer in words[:i])]
 
 
@@ -147,7 +144,7 @@ def _merge(previous: str, prev_slots, slots) -> str:
 
 def _counterpart(word: str, previous: list[str]) -> str | None:
     """The word of the previous question that `word` stands against (城镇 for 农村)."""
-    for group in CONTRASTS:
+    for group in lexicon.COUNTERPARTS:
         if word in group:
             found = next((g for g in group if g != word and any(g in p for p in previous)), None)
             if found:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from huiyi.jobs import JobQueue
 
 log = logging.getLogger("huiyi")
-WARM_QUESTION = "上半年地区生产总值增长多少?"
+WARM_QUESTION = "2024年地区生产总值增长多少?"
 
 
 class Startup:

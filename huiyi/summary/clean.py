@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
+from huiyi.genre.numbers import CN_DIGITS
 from huiyi.summary.gongwen import Line
 from huiyi.summary.models import Indicator, MeetingSummary
 
-CN_ORDINALS = "一二三四五六七八九十"
 MAX_LEADERS = 30
 ATTACHMENT_ROWS = 30  # a 纪要's attachment lists the main figures; the audit copy has them all
 BANJI_SEND = "发送:"
@@ -36,8 +36,8 @@ def clean_lines(summary: MeetingSummary, sources_appendix: bool = False) -> list
         if section.key == "opening":
             lines += [Line("p", s.text) for s in section.sentences]
             continue
-        if n < len(CN_ORDINALS):
-            lines.append(Line("h1", f"{CN_ORDINALS[n]}、{section.heading}"))
+        if n < len(CN_DIGITS):
+            lines.append(Line("h1", f"{CN_DIGITS[n]}、{section.heading}"))
             n += 1
         lines += [Line("p", s.text) for s in section.sentences]
     if not summary.minutes:

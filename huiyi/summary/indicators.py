@@ -15,26 +15,22 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel
 
 from huiyi.cite.models import Citation
-from huiyi.genre.numbers import NumberMention, NumberValue, extract_numbers
+from huiyi.genre.numbers import TIME_UNITS, NumberMention, NumberValue, extract_numbers
 from huiyi.genre.periods import FRAMING_YEAR_RE, PERIOD_PHRASE_RE, PLAN_PERIOD_RE
 from huiyi.genre.spans import Span
-from huiyi.genre.vocabulary import find_indicators, indicator
+from huiyi.genre.vocabulary import INDICATOR_LEAD, find_indicators, indicator
 from huiyi.index.records import Document
 from huiyi.summary.models import Indicator, PlaceholderEntry
 from huiyi.summary.patterns import cite, clauses, sentences
 
 # Units that measure time or are bare counts of nothing: "剩余2个月" is not an indicator.
-_SKIP_UNITS = {"", "个月", "天", "周", "小时", "分钟", "岁", "年", "月", "日", "季度"}
+_SKIP_UNITS = {"", *TIME_UNITS}
 _CHANGE_VERB = re.compile(
     r"(?:同比|比上年|比去年同期|较去年同期)?(?:负增长|增长|下降|回落|上升|提升|提高|增加|减少|增幅(?:仅)?为?|增速(?:为|达)?|降幅为?|涨幅为?)\s*$"
     r"|(?:下降|降|上升|升|回落|提高|增长)至[^,，;；]{0,8}?的?\s*$"
 )
 _COMPARE = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|落后于?|领先|较|比(?![重例率])|与)[^,，;；]{0,14}$")
 _RANK_VERB = re.compile(r"(?:排名|排在|排|列|位列|位居|居|名列|跃居|跃升)[^,，;；]{0,10}$")
-_LEAD = re.compile(
-    r"^(?:其中|另外|此外|同时|全年|当年|今年|全县|全区|全市|全镇|全乡|我县|我区|我市|该县|该区|该市|县|区|共|累计|在|"
-    r"实现|完成|达到|新增了?|是|的|也|，|,|、|\s)+"
-)
 _TAIL = re.compile(r"(?:完成|实现|达到|达|为|共|累计|方面|分别|的|也|已|超|约|近|增幅|增速|差|中|，|,|、|:|：|\s)+$")
 # A demand or target ("要…", "力争…", "确保…") earlier in the sentence: its figures are not results.
 _DEMAND = re.compile(r"(?:^|[,，;；:：])(?:[^,，;；:：]{0,12}?(?<![主重需只紧])要(?![素点闻求])|必须|力争|确保|务必)")
@@ -121,13 +117,13 @@ def _classify(prefix: str, m: NumberMention) -> tuple[str, int]:
 
 
 def _clean_name(raw: str) -> str:
-    name = _LEAD.sub("", raw)
+    name = INDICATOR_LEAD.sub("", raw)
     terms = find_indicators(name) if len(name) > 12 else []
     if terms:  # unpunctuated text runs into the name: start it at the last indicator term
         name = name[terms[-1][2] :]
     name = _CUT.split(name)[0] if _CUT.search(name[1:]) else name
     name = _TAIL.sub("", PERIOD_PHRASE_RE.sub("", name, count=1) if PERIOD_PHRASE_RE.match(name) else name)
-    return _LEAD.sub("", name)[-MAX_NAME:].strip()
+    return INDICATOR_LEAD.sub("", name)[-MAX_NAME:].strip()
 
 
 def _name_ok(name: str) -> bool:

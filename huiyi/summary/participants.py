@@ -11,6 +11,7 @@ import re
 
 from huiyi.genre.entities import entities
 from huiyi.genre.meetings import QUORUM
+from huiyi.genre.numbers import CN_DIGITS
 from huiyi.genre.spans import Span
 from huiyi.index.records import Document
 from huiyi.summary.models import Attendance, SpeakerEntry
@@ -153,7 +154,7 @@ def _role_start(text: str, name_at: int) -> int:
     while i > 0 and name_at - i < 40 and text[i - 1] not in _ROLE_STOP and ("\u4e00" <= text[i - 1] <= "\u9fff" or text[i - 1] in "、（）()"):
         i -= 1
     # "会议邀请…": a verb before the title is not part of it; "（四）副县长…": nor is an outline marker
-    m = re.match(r"(?:会议|会上|全会)?(?:邀请|特邀|请)|[（(][一二三四五六七八九十\d]{1,3}[）)]", text[i:name_at])
+    m = re.match(rf"(?:会议|会上|全会)?(?:邀请|特邀|请)|[（(][{CN_DIGITS}\d]{{1,3}}[）)]", text[i:name_at])
     return i + m.end() if m else i
 
 

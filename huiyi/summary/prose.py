@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from huiyi.genre.numbers import CN_DIGIT, CN_ORDINAL
 from huiyi.genre.proceedings import (
     MEETING_SUBJECT,
     NOTHING_MORE,
@@ -215,7 +216,7 @@ def _proceedings(b: _Builder, found: dict[str, list[ProseSentence]], summary: Me
 
 
 CONTINUED = 3  # demands that run on after "某某强调,要…。" as "要…。要…。" in the same paragraph
-_DEMAND_OPENER = re.compile(r"(?:[一二三四五六七八九十]是|[一二三四五六七八九十]要|要|必须|务必)")
+_DEMAND_OPENER = re.compile(rf"(?:{CN_DIGIT}是|{CN_DIGIT}要|要|必须|务必)")
 
 
 def _continued_demands(b: _Builder, sents: list[Span], i: int) -> list[ProsePart | None]:
@@ -274,12 +275,12 @@ def _speech(b: _Builder, found: dict[str, list[ProseSentence]], summary: Meeting
     report = layout.kind == "report"
     if report:
         who = []  # a work report proposes and deploys; it is not a speaker's demand
-    tops = [h for h in outline(text) if h.level == 0 and re.match(r"[一二三四五六七八九十]{1,3}、", h.title)]
+    tops = [h for h in outline(text) if h.level == 0 and re.match(CN_ORDINAL + "、", h.title)]
     if not found["stressed"] and tops:
         parts: list[ProsePart | None] = [*who, b.fixed("在讲话中强调," if who else "报告提出," if report else "讲话强调,")]
         for i, h in enumerate(tops[:6]):
             at = h.offset
-            body = re.sub(r"^\s*[一二三四五六七八九十]{1,3}、", "", h.title)
+            body = re.sub(r"^\s*" + CN_ORDINAL + "、", "", h.title)
             off = at + h.title.find(body) if body else at
             q = b.quote(off, off + len(body))
             if q is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from huiyi.genre.meetings import MEETING_NOUN
+from huiyi.genre.numbers import CN_DIGITS, CN_ORDINAL
 from huiyi.genre.outline import LINE_OUTLINE
 from huiyi.genre.proceedings import (
     BYLINE,
@@ -28,7 +29,7 @@ from huiyi.index.records import Document
 
 HEAD_LINES = 12  # a title, a byline and an occasion line sit within the first lines
 _SENTENCE_PUNCT = re.compile(r"[。!?！？;；]")
-_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、](?!\d))\s*")
+_MARKER = re.compile(rf"^\s*(?:{CN_ORDINAL}、|[(（][{CN_DIGITS}\d]{{1,3}}[)）]|\d{{1,2}}[.．、](?!\d))\s*")
 _LABEL_VALUE = re.compile(r"^(?P<label>[^：:\n]{2,12})[：:]\s*(?P<value>.*)$")
 _SPEECH_TITLE = re.compile(r"在(?P<name>[^。!?！？;；,，\n]{2,60}?)上的(?:总结)?(?:讲话|讲评|发言|报告|工作报告|致辞)")
 _SALUTATION = re.compile(r"^(?:同志们|各位代表|各位委员|各位|尊敬的)[^\n]{0,20}[:：,，]?$")
@@ -197,7 +198,7 @@ def _marker_kind(marker: str) -> str:
         return ""
     if m[0] in "(（":
         return "paren"
-    return "cn" if m[0] in "一二三四五六七八九十" else "num"
+    return "cn" if m[0] in CN_DIGITS else "num"
 
 
 def _heading_kind(label: str) -> str | None:

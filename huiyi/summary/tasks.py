@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from huiyi.genre.numbers import cn_small_int
+from huiyi.genre.meetings import SPEECH_MARKERS
+from huiyi.genre.numbers import CN_MANY, cn_small_int
 from huiyi.genre.outline import ENUMERATION, ITEM_MARKER
 from huiyi.genre.proceedings import MEETING_DEMAND, WORK_AHEAD
 from huiyi.genre.spans import Span
@@ -22,7 +23,7 @@ from huiyi.summary.reading import Layout
 MAX_GROUPS, MAX_ITEMS, ITEM_CHARS = 30, 20, 40
 DEMAND_CHARS = 120  # a demand sentence's item: up to its semicolon, cut at a comma past this
 _LABEL = re.compile(
-    r"(?:做到|突出|坚持|实现|抓好|落实|推进|开展|强化|聚焦)“?(?P<label>(?P<n>[二两三四五六七八九十])个?(?P<tail>[\u4e00-\u9fff]{1,3}?))”?"
+    rf"(?:做到|突出|坚持|实现|抓好|落实|推进|开展|强化|聚焦)“?(?P<label>(?P<n>[{CN_MANY}])个?(?P<tail>[\u4e00-\u9fff]{{1,3}}?))”?"
     r"(?=[。,，;；:：\s]|[0-9X][.．、]|$)"
 )
 _MARKER = re.compile("^" + ITEM_MARKER)
@@ -30,7 +31,6 @@ _INITIAL_BEFORE = set("。;；!?！？\n")
 _MARKER_BEFORE = re.compile(ITEM_MARKER + "$")
 _AFTER_VERB = re.compile(r"(?:强调|指出|要求|提出)[,，:：]$")
 _INLINE_MARKER = re.compile(r"(?<![0-9A-Za-z.．])[0-9X]{1,2}[.．](?=[\u4e00-\u9fff])")
-_SPEECH_MARKERS = re.compile(r"同志们|下面[,，]?我(?:讲|谈|再强调)|谈[几一两三]点|讲[几一两三四五]点")
 
 
 def extract_tasks(doc: Document, sents: list[Span], speakers: list[SpeakerEntry], layout: Layout | None = None) -> list[TaskGroup]:
@@ -75,7 +75,7 @@ def _blocks(doc: Document, speakers: list[SpeakerEntry], lead: SpeakerEntry | No
     triggers += [(m.start(), None, True) for m in MEETING_DEMAND.finditer(text)]
     triggers.sort(key=lambda t: t[0])
     if not triggers:
-        if lead is not None or _SPEECH_MARKERS.search(text[:3000]):
+        if lead is not None or SPEECH_MARKERS.search(text[:3000]):
             return [(Span(0, len(text)), (lead.name or lead.role) if lead else None, False)]
         return []
     paras = paragraphs(text)
