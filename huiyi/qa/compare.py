@@ -17,105 +17,16 @@ from decimal import Decimal
 from huiyi.cite.grounding import check_grounding
 from huiyi.cite.models import Citation
 from huiyi.genre import vocabulary as lexicon
-from huiyi.genre.numbers import CN_MANY, NumberValue, extract_numbers
-from huiyi.genre.places import named_places, region_stem
-from huiyi.qa.analysis import QuestionAnalysis, analyze
+from huiyi.genre.numbers import NumberValue, extract_numbers
+from huiyi.genre.places import region_stem
+from huiyi.qa.analysis import QuestionAnalysis
+from huiyi.qa.asks import Comparison, comparison, place_part
 from huiyi.qa.candidates import Candidate
-from huiyi.qa.doclevel import DocAsk, DocFact, doc_ask, doc_fact, fact_candidate
+from huiyi.qa.doclevel import DocFact, doc_fact, fact_candidate
 from huiyi.qa.evidence import DocInfo, Sentence
 from huiyi.qa.figures import is_target
 from huiyi.qa.models import AskResponse
 from huiyi.qa.reading import NOT_FOUND, Reading, not_found, respond
-
-# ---- what the question compares ------------------------------------------------------------------------------
-# "哪个最高", "谁的经济增速最慢", "哪个县经济增长更快", "哪一份作得最早", "哪个人口多?": who is asked, then the degree
-# (最/更/较; without one the direction must end the question) and the direction.
-_WINNER = re.compile(
-    r"(?P<who>哪一个|哪一份|哪一家|哪个(?:[县区市省州]|地方|地区)?|哪份|哪[县区市省地]|谁的|谁)[^,，。?？;；]{0,14}?"
-    r"(?P<deg>最|更|较|比较)?(?P<dir>高|低|快|慢|多(?!少)|少|大|小|早|晚|强|弱)"
-    r"(?(deg)|(?=[一些点]?[呢啊]?[?？。!！]?$))"
-)
-_HIGH = set("高快多大强晚")
-_DATE_DIRECTIONS = set("早晚")
-_RESPECTIVELY = re.compile(r"分别|各(?:是|为|有|达|自)")
-# "四地", "三省", "两个县", "三份政府工作报告": how many places the list holds, written right after it.
-_COUNT = re.compile(rf"[{CN_MANY}\d]{{1,2}}个?(?:地方|地区|省份|省区|城市|地|省|市|县|区|州|城|份)")
-_JOIN = re.compile(r"\s*(?:以及|[、,，和与及跟同])\s*")
-
-
-@dataclass(frozen=True)
-class Comparison:
-    places: tuple[str, ...]
-    span: tuple[int, int]  # where the question lists the places (with the count after them)
-    highest: bool | None  # None: "分别" — list the values, name no winner
-    phrase: str  # 最高, 更快 … as asked
-    ask: DocAsk | None  # a document-level field compared or listed (dates, speakers)
-
-
-def comparison(a: QuestionAnalysis) -> Comparison | None:
-    """The comparison a question asks for across two or more places it lists together, or None."""
-    m = _WINNER.search(a.text)
-    if m is None and not _RESPECTIVELY.search(a.text):
-        return None
-    listed = _listed_places(a)
-    if listed is None:
-        return None
-    places, span = listed
-    highest = None if m is None else m.group("dir") in _HIGH
-    phrase = "" if m is None else (m.group("deg") or "") + m.group("dir")
-    if m is not None and m.group("dir") in _DATE_DIRECTIONS:
-        ask: DocAsk | None = DocAsk("date")
-    else:  # "谁的增速最慢" asks for a place, not a speaker: the header is asked only without the winner's words
-        ask = doc_ask(a.text if m is None else a.text[:m.start()] + a.text[m.end("who"):])
-    return Comparison(places, span, highest, phrase, ask)
-
-
-def _listed_places(a: QuestionAnalysis) -> tuple[tuple[str, ...], tuple[int, int]] | None:
-    """The longest run of places written one after another with only 、/和/与 between them, and its span."""
-    spans = list(named_places(a.text))
-    for region in a.regions:  # places the retrieved documents are about, written without 县/区 (衡东)
-        at = a.text.find(region)
-        if at >= 0 and not any(s < at + len(region) and at < e for _, s, e in spans):
-            spans.append((region, at, at + len(region)))
-    spans.sort(key=lambda r: r[1])
-    best: list[tuple[str, int, int]] = []
-    run: list[tuple[str, int, int]] = []
-    for place in spans:
-        if run and _JOIN.fullmatch(a.text[run[-1][2]:place[1]]):
-            run.append(place)
-        else:
-            run = [place]
-        if len(run) > len(best):
-            best = list(run)
-    names = tuple(dict.fromkeys(name for name, _, _ in best))
-    if len(names) < 2:
-        return None
-    end = best[-1][2]
-    count = _COUNT.match(a.text, end)
-    return names, (best[0][1], count.end() if count else end)
-
-
-def place_part(a: QuestionAnalysis, place: str, cmp: Comparison) -> QuestionAnalysis:
-    """The question as asked of one place: the list and its count become the place, the comparison words a
-    plain question (是多少, or 哪天 for dates)."""
-    start, end = cmp.span
-    text = a.text[:start] + place + a.text[end:]
-    m = _WINNER.search(text)
-    if m is not None:
-        middle = text[m.end("who"):m.start("deg") if m.group("deg") else m.start("dir")]
-        asked = "哪天" if cmp.ask is not None and cmp.ask.field == "date" else "是多少"
-        text = text[:m.start()] + middle + asked + text[m.end():]
-    text = _RESPECTIVELY.sub("", text).strip(",，、 ")
-    part = analyze(text)
-    stem = region_stem(place)
-    regions = part.regions if any(stem in r or place in r for r in part.regions) else (place,)
-    return replace(part, regions=regions, parts=(), label=place)
-
-
-def comparison_parts(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
-    """One question per place a comparison lists (none for other questions): each is retrieved on its own."""
-    cmp = comparison(a)
-    return () if cmp is None else tuple(place_part(a, p, cmp) for p in cmp.places)
 
 
 # ---- one answer per place ------------------------------------------------------------------------------------

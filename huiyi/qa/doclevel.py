@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from huiyi.genre.meetings import MEETING_NOUN
 from huiyi.genre.numbers import CN_NUMERAL
@@ -20,60 +19,12 @@ from huiyi.genre.places import region_stem
 from huiyi.genre.proceedings import OCCASION_IN_HEAD, SIGNATURE_ORG
 from huiyi.index.records import Document
 from huiyi.qa.analysis import QuestionAnalysis, content_text
+from huiyi.qa.asks import DocAsk, doc_ask
 from huiyi.qa.candidates import Candidate
 from huiyi.qa.checks import romanised_fit
 from huiyi.qa.evidence import QUOTE_MAX_CHARS, DocInfo, Sentence, doc_info
 from huiyi.qa.models import AskResponse
 from huiyi.qa.reading import Reading, respond
-
-Field = Literal["speaker", "host", "issuer", "date", "place", "session", "kind", "role"]
-
-# ---- what the question asks ---------------------------------------------------------------------------------
-_WHO = r"(?:谁|哪位|哪一位|哪个|哪些|什么人)"
-_SPEAKS = r"(?:作(?:了)?[^,，。?？]{0,16}?报告|讲话|讲的话|发表(?:了)?讲话|致辞|(?:交流|表态)?发言|作的|讲的)"
-_ASKS: tuple[tuple[Field, re.Pattern[str]], ...] = (
-    ("role", re.compile(r"(?:以|作为)?什么(?:职务|身份)|担任(?:什么|何)职")),
-    ("host", re.compile(rf"{_WHO}[^,，。?？]{{0,12}}主持|主持[^,，。?？]{{0,12}}(?:谁|哪位)")),
-    ("issuer", re.compile(r"(?:哪个|哪家|哪一个|什么)(?:单位|部门|机关|机构)[^,，。?？]{0,4}(?:发|印发|下发|发布|制发)"
-                          r"|(?:发文|印发|落款)(?:单位|机关)|谁(?:印发|下发|发布|发)的|(?:印发|下发|发布)[^,，。?？]{0,12}谁")),
-    ("session", re.compile(r"(?:哪次|哪一次|什么|哪个|哪届)(?:会议|大会|会)上")),
-    ("kind", re.compile(r"什么(?:类型|性质|样|级别)的?(?:会议|会)|(?:这|这次会议)是(?:一次|一个)?什么(?:会议|会)|属于什么会")),
-    ("date", re.compile(r"(?:哪天|哪一天|何时|什么时候|什么时间|几月几日|几号|哪日)[的了]?(?:[^,，。?？]{0,12}?"
-                        r"(?:召开|举行|举办|开会|开的|开|作|报告|讲话|学习|进行))?[的了呢吗]?[?？]?$"
-                        r"|(?:召开|举行|举办)(?:于)?(?:哪天|哪一天|何时|什么时候|什么时间)"
-                        r"|(?:召开|举行|举办|开会)(?:的)?(?:时间|日期)|会议(?:时间|日期)")),
-    ("place", re.compile(r"(?:在哪里|在哪儿|在哪|在什么地方|什么地方|在何处|在何地|哪里)[^,，。?？]{0,3}"
-                         r"(?:召开|举行|举办|开(?=[的会了呢吗?？]|$))"
-                         r"|(?:召开|举行|举办)(?:于)?(?:在哪里|在哪|在什么地方|哪里|何处|何地)"
-                         r"|(?:召开|举行|举办|开会)(?:的)?(?:地点|地方)|会议地点|会场在哪")),
-    ("speaker", re.compile(rf"{_WHO}[^,，。?？]{{0,12}}?{_SPEAKS}|{_SPEAKS}的[^,，。?？]{{0,8}}(?:是|为)?(?:谁|哪位)"
-                           rf"|作[^,，。?？]{{0,30}}报告[^,，。?？]{{0,30}}谁")),
-)
-# A question about what someone said is about the content, not the header.
-_CONTENT = re.compile(r"强调|指出|要求|提出|提到|部署|说了什么|讲了什么|哪几|哪些(?:方面|工作|任务|事项|要求)")
-_ACT_WORDS: tuple[tuple[str, str], ...] = (("发言", "发言"), ("报告", "报告"), ("讲话", "讲话"), ("致辞", "讲话"))
-
-
-@dataclass(frozen=True)
-class DocAsk:
-    field: Field
-    act: str = ""  # the act a speaker question names: 讲话 | 发言 | 报告 ("" any)
-    last: bool = False  # "最后谁讲话"
-
-
-def doc_ask(question: str) -> DocAsk | None:
-    """What a document-level question asks of the header, or None when it asks about the content."""
-    q = re.sub(r"\s+", "", question)
-    for field, pattern in _ASKS:
-        if not pattern.search(q):
-            continue
-        if field == "speaker":
-            if _CONTENT.search(q):
-                return None
-            act = next((label for word, label in _ACT_WORDS if word in q), "")
-            return DocAsk("speaker", act, last="最后" in q)
-        return DocAsk(field)
-    return None
 
 
 # ---- which document --------------------------------------------------------------------------------------------

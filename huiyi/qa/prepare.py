@@ -13,6 +13,7 @@ from huiyi.index.records import SearchFilters
 from huiyi.index.search import Mode
 from huiyi.qa import analysis, history
 from huiyi.qa.analysis import QuestionAnalysis, retrieval_query, validate_question
+from huiyi.qa.asks import comparison_parts
 from huiyi.qa.models import AskRequest, ChatTurn
 
 
@@ -41,8 +42,6 @@ def prepare(question: str, turns: Sequence[ChatTurn] = (), filters: SearchFilter
     a = analysis.analyze(standalone)
     # As asked (a comparison also as asked of each place: "甘肃、重庆和广西哪个最高" reads three reports), then
     # with indicator and period synonyms, then one query per part of a multi-part question.
-    from huiyi.qa.compare import comparison_parts  # lazily: the answerer's modules import this one
-
     places = comparison_parts(a)
     asked = list(dict.fromkeys([standalone, *(p.text for p in places)]))
     expanded = [retrieval_query(a), *(retrieval_query(p) for p in a.parts or places)]
