@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 2
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: serve test test-fast test-soak test-llama eval bench install browser office llama clean
+.PHONY: serve lint test test-fast test-soak test-llama eval bench install browser office llama clean
 
 install: $(STAMP)
 
@@ -20,13 +20,18 @@ $(STAMP): pyproject.toml
 serve: install
 	$(BIN)/huiyi serve
 
-## Every test tier (fast, soak, browser, office, llama) and the eval gate (what CI runs)
-test: install browser office llama
+## Lint and types (ruff, mypy; configured in pyproject.toml): zero findings
+lint: install
+	$(BIN)/ruff check huiyi tests benchmarks scripts
+	$(BIN)/mypy
+
+## Lint, every test tier (fast, soak, browser, office, llama) and the eval gate (what CI runs)
+test: install lint browser office llama
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 	$(BIN)/huiyi eval --out .cache/eval-out
 
 ## Unit and integration tests without the browser, office and real-model tiers
-test-fast: install
+test-fast: install lint
 	$(BIN)/python -m pytest -q -m "not browser and not llama and not office and not soak"
 
 ## The reliability tier alone: soak, kill -9, hostile inputs, API fuzzing (minutes)
