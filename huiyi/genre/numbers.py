@@ -38,7 +38,8 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 CN_DIGITS = "一二三四五六七八九十"
 CN_DIGIT = f"[{CN_DIGITS}]"
 CN_ORDINAL = f"[{CN_DIGITS}]{{1,3}}"  # 一 … 九十九: 十四届, 第二十三次
-CN_MANY = "二两三四五六七八九十"  # digits of a count of two or more: 两个县, 三省, 做到四个…
+CN_COUNT = "一二两三四五六七八九十"  # digits of a count, 两 too: 八个方面, 哪两位
+CN_MANY = CN_COUNT[1:]  # a count of two or more: 两个县, 三省, 做到四个…
 CN_NUMERAL = f"[〇零{CN_DIGITS}]"  # a digit written in Chinese, as in dates (二〇二六年一月)
 _SCALES = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "十亿": 10**9, "千万": 10**7, "百万": 10**6,
            "十万": 10**5, "亿": 10**8, "万": 10**4}

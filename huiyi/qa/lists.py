@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from huiyi.genre.numbers import cn_small_int
+from huiyi.genre.numbers import CN_COUNT, CN_DIGITS, CN_ORDINAL, cn_small_int
 from huiyi.genre.outline import Heading, headings
 from huiyi.genre.periods import find_years
 from huiyi.genre.places import region_stem
@@ -24,16 +24,16 @@ from huiyi.qa.models import AskResponse
 from huiyi.qa.reading import Reading, respond
 
 # "哪些", "哪几", "有哪", "包括哪", "哪八个方面", "哪9个", "哪三个一批": a question after the items of a list.
-_ASKS_LIST = re.compile(r"哪些|哪几|有哪|包括哪|都有哪|哪[“\"]?(?:[一二两三四五六七八九十]{1,3}|\d{1,2})(?:个|项|件|条|点|方面|大|类|种|位)")
+_ASKS_LIST = re.compile(rf"哪些|哪几|有哪|包括哪|都有哪|哪[“\"]?(?:[{CN_COUNT}]{{1,3}}|\d{{1,2}})(?:个|项|件|条|点|方面|大|类|种|位)")
 # The count the question states: "哪八个方面", "15件实事", "六大产业集群", "哪两位".
-_COUNT = re.compile(r"(?<![第\d一二两三四五六七八九十])([一二两三四五六七八九十]{1,3}|\d{1,2})(?:个|项|件|条|点|方面|大|类|种|位)")
+_COUNT = re.compile(rf"(?<![第\d{CN_COUNT}])([{CN_COUNT}]{{1,3}}|\d{{1,2}})(?:个|项|件|条|点|方面|大|类|种|位)")
 # An enumeration inside a paragraph: 一要…;二要… / 一是…;二是… / (一)…;(二)…, each after a clause break.
-_INLINE = re.compile(r"(?:(?<=[：:；;。，,\n])|^)(?:(?P<cn>[一二三四五六七八九十]{1,2})(?:是|要)|[（(](?P<par>[一二三四五六七八九十]{1,2}|\d{1,2})[)）])",
+_INLINE = re.compile(rf"(?:(?<=[：:；;。，,\n])|^)(?:(?P<cn>[{CN_DIGITS}]{{1,2}})(?:是|要)|[（(](?P<par>[{CN_DIGITS}]{{1,2}}|\d{{1,2}})[)）])",
                      re.MULTILINE)
 _ITEM_END = re.compile(r"[。；;！？!?\n]")
 _DASH = re.compile(r"^\s*(?:——|—|－－)\s*")
 _COLON = re.compile(r"(?<=[\u4e00-\u9fff）)”])[：:]")  # not the colon of a time (8:40)
-_MARKER = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是要]|\d{1,2}[.．、])\s*")
+_MARKER = re.compile(rf"^(?:[（(][{CN_DIGITS}\d]{{1,3}}[)）]|{CN_ORDINAL}[、是要]|\d{{1,2}}[.．、])\s*")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _LIST_END = re.compile(r"[。！？!?\n]")
 _SOFT_END = re.compile(r"[，,：:]")
@@ -198,7 +198,7 @@ def _item(text: str, start: int) -> tuple[int, int]:
 
 
 # ---- which list the question asks for ----------------------------------------------------------------------------
-_FILLER = re.compile(r"^(?:[的了都有里中是要对在]|包括|哪|哪些|哪几|[\d一二两三四五六七八九十]+[个项件条点大类种位]?|\W+)$")
+_FILLER = re.compile(rf"^(?:[的了都有里中是要对在]|包括|哪|哪些|哪几|[\d{CN_COUNT}]+[个项件条点大类种位]?|\W+)$")
 
 
 def asked_noun(question: str) -> str | None:
