@@ -53,7 +53,8 @@ class Guard:
         return self.inside(pos) is None
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the white space at its ends."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -65,9 +66,9 @@ def primary_spans(text: str) -> list[tuple[int, int]]:
     """Spans ended by a terminator run or a newline, trimmed, empty ones dropped."""
     spans, start = [], 0
     for m in _BOUNDARY.finditer(text):
-        spans.append(_trim(text, start, m.end()))
+        spans.append(trim_span(text, start, m.end()))
         start = m.end()
-    spans.append(_trim(text, start, len(text)))
+    spans.append(trim_span(text, start, len(text)))
     return [(s, e) for s, e in spans if e > s]
 
 
@@ -93,10 +94,10 @@ def split_long(text: str, start: int, end: int, max_chars: int, guard: Guard) ->
     pieces = []
     while end - start > max_chars:
         cut = _choose_cut(text, start, start + max_chars, guard)
-        s, e = _trim(text, start, cut)
+        s, e = trim_span(text, start, cut)
         if e > s:
             pieces.append((s, e))
-        start = _trim(text, cut, end)[0]
+        start = trim_span(text, cut, end)[0]
     if end > start:
         pieces.append((start, end))
     return pieces

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from huiyi.genre.sentences import trim_span
 from huiyi.index.records import CleanedText, Removal
 
 HEAD_LINES = 6  # duplicate-title and label rules only look at the first kept lines
@@ -87,7 +88,7 @@ def _mark_lines(raw: str, lines: list[_Line]) -> None:
     in_related = False
     _mark_toolbars(raw, lines)
     for line in lines:
-        s, e = _strip_span(raw, line.start, line.end)
+        s, e = trim_span(raw, line.start, line.end)
         if s == e or line.cuts:
             continue
         text = raw[s:e]
@@ -163,7 +164,7 @@ def _mark_toolbars(raw: str, lines: list[_Line]) -> None:
         run.clear()
 
     for line in lines:
-        s, e = _strip_span(raw, line.start, line.end)
+        s, e = trim_span(raw, line.start, line.end)
         if s == e:
             continue
         if e - s <= TOOLBAR_CHARS and not _SENTENCE_END.search(raw[s:e]):
@@ -257,14 +258,6 @@ def _kept_text(raw: str, line: _Line, s: int, e: int) -> str:
     return "".join(pieces).strip()
 
 
-def _strip_span(raw: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and raw[s].isspace():
-        s += 1
-    while e > s and raw[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
 def _skip_space(raw: str, s: int, e: int) -> int:
     while s < e and raw[s].isspace():
         s += 1
@@ -282,8 +275,8 @@ def _line_segments(raw: str, line: _Line) -> list[tuple[int, int]]:
         spans.append((pos, line.end))
     spans = [(a, b) for a, b in spans if raw[a:b].strip()]
     if spans:
-        spans[0] = _strip_span(raw, spans[0][0], spans[0][1])[0], spans[0][1]
-        spans[-1] = _strip_span(raw, spans[-1][0], spans[-1][1])
+        spans[0] = trim_span(raw, spans[0][0], spans[0][1])[0], spans[0][1]
+        spans[-1] = trim_span(raw, spans[-1][0], spans[-1][1])
     return spans
 
 
