@@ -64,11 +64,11 @@ class Refs:
 def layout(summary: MeetingSummary) -> list[Block]:
     refs = Refs()
     blocks = [Block("title", minutes_title(summary))]
-    blocks += _basics(summary, refs)
-    blocks += _prose(summary, refs)
-    blocks += _content(summary, refs)
-    blocks += _tasks(summary, refs)
-    blocks += _indicator_table(summary, refs)
+    blocks += _section("基本情况", _basics(summary, refs))
+    blocks += _section("纪要正文", _prose(summary, refs))
+    blocks += _section("主要内容", _content(summary, refs))
+    blocks += _section("工作要求", _tasks(summary, refs))
+    blocks += _section("附表:主要指标", _indicator_table(summary, refs))
     if summary.fallback:
         blocks.append(Block("p", f"说明:{summary.fallback}"))
     if summary.not_found:
@@ -82,19 +82,22 @@ def layout(summary: MeetingSummary) -> list[Block]:
     return blocks
 
 
+def _section(heading: str, body: list[Block]) -> list[Block]:
+    """A section under its heading; "(未找到)" when it has nothing to show."""
+    return [Block("h2", heading), *(body or [Block("p", "(未找到)")])]
+
+
 def _prose(s: MeetingSummary, refs: Refs) -> list[Block]:
-    out = [Block("h2", "纪要正文")]
+    out: list[Block] = []
     for section in s.minutes:
         if section.key != "opening":
             out.append(Block("h3", section.heading))
         out += [Block("p", f"{x.text}{refs.mark(x.citations)}") for x in section.sentences]
-    if len(out) == 1:
-        out.append(Block("p", "(未找到)"))
     return out
 
 
 def _basics(s: MeetingSummary, refs: Refs) -> list[Block]:
-    out = [Block("h2", "基本情况")]
+    out: list[Block] = []
     if s.name:
         out.append(Block("li", f"会议名称:{s.name.value}{refs.mark(s.name.citations)}"))
     if s.meeting_type:
@@ -112,8 +115,6 @@ def _basics(s: MeetingSummary, refs: Refs) -> list[Block]:
             out.append(Block("li", f"出席领导:{'、'.join(a.leaders_present)}"))
         if a.attendees_groups:
             out.append(Block("li", f"列席:{';'.join(a.attendees_groups)}"))
-    if len(out) == 1:
-        out.append(Block("p", "(未找到)"))
     return out
 
 
@@ -131,7 +132,7 @@ def _attendance_line(a) -> str:
 
 
 def _content(s: MeetingSummary, refs: Refs) -> list[Block]:
-    out = [Block("h2", "主要内容")]
+    out: list[Block] = []
     for sp in s.speakers:
         who = "".join(x for x in (sp.role, sp.name) if x)
         topic = f"({sp.topic})" if sp.topic else ""
@@ -152,13 +153,11 @@ def _content(s: MeetingSummary, refs: Refs) -> list[Block]:
         examples = "、".join(dict.fromkeys(p.text for p in s.placeholders[:40]))
         out.append(Block("h3", "未披露数值"))
         out.append(Block("p", f"原文有{s.placeholder_count}处数值以占位符代替(如:{examples}),不作为事实引用。"))
-    if len(out) == 1:
-        out.append(Block("p", "(未找到)"))
     return out
 
 
 def _tasks(s: MeetingSummary, refs: Refs) -> list[Block]:
-    out = [Block("h2", "工作要求")]
+    out: list[Block] = []
     speaker = object()
     for g in s.tasks:
         if g.speaker != speaker:
@@ -166,16 +165,14 @@ def _tasks(s: MeetingSummary, refs: Refs) -> list[Block]:
             out.append(Block("h3", f"{g.speaker or '讲话人'}提出"))
         out.append(Block("p", f"{g.heading}{refs.mark(g.citations[:1])}") if g.heading else Block("break"))
         out += [Block("ol", f"{item.text}{refs.mark(item.citations)}") for item in g.items]
-    if len(out) == 1:
-        out.append(Block("p", "(未找到)"))
     return out
 
 
 def _indicator_table(s: MeetingSummary, refs: Refs) -> list[Block]:
     """Disclosed figures one row each; the withheld ones collapse into one line ("N 项指标未披露具体数值")."""
-    out = [Block("h2", "附表:主要指标")]
+    out: list[Block] = []
     if not s.indicators:
-        return out + [Block("p", "(未找到)")]
+        return out
     disclosed = [i for i in s.indicators if not i.undisclosed]
     rows, _ = indicator_rows(disclosed)
     if rows:
