@@ -170,6 +170,13 @@ class _Checker:
                 out.append(m)
         return out
 
+    def quoted(self, quote: str, value: str, what: str) -> Citation:
+        """The quote's citation, once `value` is inside it and states no number the quote does not."""
+        c = self.cite(quote)
+        self.within(value, c, what)
+        self.numbers(value, c, what)
+        return c
+
     def numbers(self, value: str | None, c: Citation, what: str) -> list[NumberMention]:
         """Every number in `value` must be one the quote states; returns the value's mentions."""
         if not value:
@@ -183,9 +190,7 @@ class _Checker:
 
 
 def _text(ch: _Checker, d: DraftText) -> TextField:
-    c = ch.cite(d.quote)
-    ch.within(d.value, c, "value")
-    ch.numbers(d.value, c, "value")
+    c = ch.quoted(d.quote, d.value, "value")
     return TextField(value=d.value.strip(), citations=[c], source="llm")
 
 
@@ -270,9 +275,7 @@ def _placeholder_value(ch: _Checker, value: str | None, c: Citation) -> bool:
 
 
 def _item(ch: _Checker, d: DraftItem, cls: type) -> TextItem | TaskItem:
-    c = ch.cite(d.quote)
-    ch.within(d.text, c, "text")
-    ch.numbers(d.text, c, "text")
+    c = ch.quoted(d.quote, d.text, "text")
     return cls(text=d.text.strip(), citations=[c], source="llm")
 
 
