@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from huiyi.errors import InvalidLLMOutput
+from huiyi.errors import InvalidLLMOutput, UpstreamError, UpstreamTimeout
 from huiyi.llm.client import LLM, ResponseFormat, Usage
 from huiyi.llm.prompts import Message, repair_messages
 
@@ -56,6 +56,15 @@ class InvalidOutput(InvalidLLMOutput):
         super().__init__(message)
         self.usage = usage
         self.last_text = last_text
+
+
+def fallback_note(exc: UpstreamError, deadline: float, task: str, fallback: str) -> str:
+    """Why the offline result stands in for the LLM's, as the page says it (`task`: 回答, 纪要; `fallback`: what is used)."""
+    if isinstance(exc, InvalidOutput):
+        return f"LLM 未能给出有效的{task} JSON(修复一次后仍无效),{fallback}。"
+    if isinstance(exc, UpstreamTimeout):
+        return f"LLM 未在时限({deadline:g} 秒)内完成{task},{fallback}。"
+    return f"LLM 服务不可用({exc.code}),{fallback}。"
 
 
 def complete_json(llm: LLM, messages: Sequence[Message], model_cls: type[T], *,

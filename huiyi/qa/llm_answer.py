@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from huiyi.config import Settings
-from huiyi.errors import UpstreamError, UpstreamTimeout
+from huiyi.errors import UpstreamError
 from huiyi.index.corpus import Corpus
 from huiyi.index.records import DocumentMeta, SearchHit
 from huiyi.index.tokens import count_tokens
@@ -43,7 +43,7 @@ from huiyi.llm.prompts import (
     rewrite_messages,
 )
 from huiyi.llm.schemas import LLMAnswer
-from huiyi.llm.structured import InvalidOutput, complete_json, parse_json
+from huiyi.llm.structured import InvalidOutput, complete_json, fallback_note, parse_json
 from huiyi.qa.extractive import answer_offline, retrieve
 from huiyi.qa.llm_stream import AnswerField
 from huiyi.qa.llm_verify import Source, offline_grounded, verify
@@ -230,11 +230,7 @@ def _fallback(run: _Run, offline: AskResponse, reason: str) -> AskResponse:
 
 
 def _upstream_reason(exc: UpstreamError, deadline: float) -> str:
-    if isinstance(exc, InvalidOutput):
-        return "LLM 输出不是有效的 JSON(修复一次后仍无效),已改用离线抽取答案。"
-    if isinstance(exc, UpstreamTimeout):
-        return f"LLM 未在时限({deadline:g} 秒)内完成回答,已改用离线抽取答案。"
-    return f"LLM 服务不可用({exc.code}),已改用离线抽取答案。"
+    return fallback_note(exc, deadline, "回答", "已改用离线抽取答案")
 
 
 def _parse_or_repair(run: _Run, messages: list[Message], text: str) -> LLMAnswer:

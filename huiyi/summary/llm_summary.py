@@ -33,7 +33,7 @@ from huiyi.index.records import Document
 from huiyi.index.tokens import count_tokens
 from huiyi.llm.client import LLM, Usage, deadline_after
 from huiyi.llm.prompts import summary_map_messages, summary_reduce_messages
-from huiyi.llm.structured import InvalidOutput, complete_json
+from huiyi.llm.structured import InvalidOutput, complete_json, fallback_note
 from huiyi.summary.llm_draft import DRAFT_FIELDS, SummaryDraft, verify_draft
 from huiyi.summary.models import LIST_FIELDS, SCALAR_FIELDS, MeetingSummary
 
@@ -261,11 +261,7 @@ def _same_entry(name: str, a, b) -> bool:
 
 
 def _upstream_note(exc: UpstreamError, deadline: float) -> str:
-    if isinstance(exc, InvalidOutput):
-        return "LLM 未能给出有效的纪要 JSON(修复一次后仍无效),已使用离线抽取结果。"
-    if isinstance(exc, UpstreamTimeout):
-        return f"LLM 未在时限({deadline:g} 秒)内完成纪要,已使用离线抽取结果。"
-    return f"LLM 服务不可用({exc.code}),已使用离线抽取结果。"
+    return fallback_note(exc, deadline, "纪要", "已使用离线抽取结果")
 
 
 def _with_note(summary: MeetingSummary, note: str) -> MeetingSummary:
