@@ -94,12 +94,20 @@ def find_region(text: str) -> str | None:
         return head
     counts: Counter[str] = Counter()
     governed: set[str] = set()
-    # The report names its region early; tagging a whole book-length text would cost seconds.
-    for name, end in _place_names(text[:REGION_SCAN_CHARS]):
+    first: dict[str, int] = {}
+    # The report names its region early; tagging a whole book-length text would cost seconds. Names the
+    # word tagger misses (白沙县委 read as one word) come from the suffixed-name finder.
+    head = text[:REGION_SCAN_CHARS]
+    found = {end: name for name, end in _place_names(head)}
+    found.update({end: name for name, _start, end in find_regions(head) if end not in found})
+    for end in sorted(found):
+        name = found[end]
         counts[name] += 1
+        first.setdefault(name, end)
         if _GOVERNANCE.match(text[end : end + 8]):
             governed.add(name)
-    ranked = sorted(governed, key=lambda n: -counts[n])
+    # The most often governed name; on a tie the one named first (a release opens with its own county).
+    ranked = sorted(governed, key=lambda n: (-counts[n], first[n]))
     return ranked[0] if ranked else None
 
 

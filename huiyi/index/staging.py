@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, metadata or facts change what a stored document holds: unchanged files are then
 # read again on their next ingest (only chunks whose text changed are embedded again).
-INGEST_VERSION = 3
+INGEST_VERSION = 4
 
 # Progress of one document: (stage, chunks done, chunks of the document); stage is parse, embed or store.
 StageFn = Callable[[str, int, int], None]

@@ -19,3 +19,9 @@ def test_byline_speakers():
     assert byline_speakers(text) == [("王小明", "江南省省长")]
     assert byline_speakers("政府工作报告\n主席　李 强\n各位代表：") == [("李 强", "主席")]
     assert byline_speakers("各位代表：\n现在，我代表省人民政府报告工作。") == []
+
+
+def test_a_release_is_about_the_county_it_opens_with_not_the_city_a_guest_comes_from():
+    text = ("县委理论学习中心组举行第五次集体学习\n\n青山融媒6月12日讯 6月12日，青山县委理论学习中心组举行集体学习。"
+            "县委书记某某主持。\n\n会议邀请临江市委党校教授某某作专题辅导报告。\n")
+    assert find_region(text) == "青山县"
