@@ -110,7 +110,7 @@ def reported_years(text: str) -> set[int]:
 TARGET_BEFORE = re.compile(r"(?:预期目标|主要目标|目标(?:是|为)?|力争|确保|争取|计划|预计|预期|要(?:达到|实现|控制在))[^。；;]{0,30}$")
 TARGET_AFTER = re.compile(r"^\s*(?:左右|以上|以内|以下|上下)")
 # A question about a goal: 目标, 预期, 计划, 打算, 今年要…
-TARGET_QUESTION = re.compile(r"目标|预期|计划|打算|力争|争取|预计|要(?:达到|实现|完成|增长|控制)|将(?:达到|增长)")
+TARGET_QUESTION = re.compile(r"目标|预期|计划|打算|力争|争取|预计|想(?:让|要|把)|要让|要把|要(?:达到|实现|完成|增长|控制)|将(?:达到|增长)")
 # An average over several years: 年均增长5.2%, 年平均.
 AVERAGE_BEFORE = re.compile(r"(?:年均|年平均|平均每年|每年平均)[^，,。；;]{0,12}$")
 AVERAGE_QUESTION = re.compile(r"年均|平均每年|每年平均|平均增长")

@@ -111,3 +111,10 @@ def test_a_numbered_meeting_the_documents_are_not_about_is_refused():
     c = Corpus([make_document(text, "n38")])
     assert ask(c, "江北县政府第37次常务会议研究了哪些事项?").status == "not_found"
     assert ask(c, "江北县政府第38次常务会议研究了哪些事项?").status == "answered"
+
+
+def test_wanting_a_figure_is_asking_for_a_goal():
+    from huiyi.qa.analysis import analyze
+
+    assert analyze("青山县想让一季度GDP涨多少?").target and analyze("江北省今年要把新能源装机搞到多大?").target
+    assert not analyze("江北省一季度GDP涨了多少?").target
