@@ -69,7 +69,7 @@ def settings_for(data: Path):
     from huiyi.config import Settings
 
     return Settings(data_dir=data, ingest_seeds_on_start=False, openai_api_key=None, openai_base_url=None,
-                    llm_model=None, url="local")
+                    llm_model=None, url="local", rate_per_minute=0)  # one client asks as fast as it can
 
 
 # ---------------------------------------------------------------------------------------------- ingest
