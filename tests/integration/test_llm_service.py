@@ -115,7 +115,9 @@ def test_stream_ends_with_a_verified_answer(api):
 
 
 def test_summary_fields_are_verified_or_offline(api):
-    doc_id = api.post("/documents", json={"text": SHORT_REPORT, "title": "一季度经济运行分析会"}).json()["id"]
+    job = api.post("/documents", params={"wait": 60}, json={"text": SHORT_REPORT, "title": "一季度经济运行分析会"}).json()
+    assert job["state"] == "succeeded", job  # an upload is a job; waiting returns it finished
+    doc_id = job["result"]["document"]["id"]
     text = api.get(f"/documents/{doc_id}/text").json()["text"]
     t0 = time.monotonic()
     r = api.get(f"/documents/{doc_id}/summary", params={"format": "json"})
