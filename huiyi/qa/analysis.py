@@ -188,11 +188,11 @@ def _split_subquestions(a: QuestionAnalysis) -> tuple[QuestionAnalysis, ...]:
     parts = [replace(first, parts=())]
     head = _subject(first)
     for piece in pieces[1:]:
+        sub = _analyze(piece)
         carry = "".join([*(r for r in first.regions if r not in piece and r not in head),
                          *(p.text for p in first.periods if p.text not in piece and p.text not in head)])
-        if head and not _analyze(piece).years and head not in piece:
+        if head and not sub.years and head not in piece:
             carry = head + carry  # "重庆2025年GDP是多少?增长了多少?": the second asks about 重庆's 2025 too
-        sub = _analyze(piece)
         if not sub.indicators and not sub.titles:
             carry += "".join(first.indicator_terms)
         parts.append(replace(_analyze(carry + piece), parts=()))
