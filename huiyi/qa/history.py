@@ -67,7 +67,7 @@ def _is_elliptical(q: str, slots) -> bool:
 
 _ASK_TAIL = re.compile(r"的?(?:是|为|有)?(?:多少|几何)$")
 SHORT_FOLLOW_UP = 5  # characters besides the wh-word: "增长了多少?", "那在全市排第几?" ask more about the same subject
-_WH = re.compile(r"多少|第?几[个年月日名位次项]?|哪[天年里个些位]?|什么|谁|何时|如何")
+_WH = re.compile("|".join(re.escape(w) for w in sorted(lexicon.QUESTION_WORDS, key=len, reverse=True)))
 
 
 def _subject(previous: str, prev_slots) -> str:
